@@ -1,0 +1,91 @@
+"""Configuration, read from the environment in one place.
+
+Everything chanjiao keeps lives under ``$CHANJIAO_HOME`` (default ``./var``): the warehouse, the
+landing/archive/quarantine folders, the publications and the demo's Airflow metadata DB.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+DAGS_DIR = REPO_ROOT / "dags"
+TIMEZONE = "Asia/Shanghai"
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or wrong; the message says which and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    pii_key: bytes | None
+
+    @property
+    def warehouse(self) -> Path:
+        return self.home / "warehouse.duckdb"
+
+    @property
+    def marts_copy(self) -> Path:
+        # The read-only copy statisticians open; replaced atomically after each build.
+        return self.home / "marts.duckdb"
+
+    @property
+    def landing(self) -> Path:
+        return self.home / "landing"
+
+    @property
+    def archive(self) -> Path:
+        return self.home / "archive"
+
+    @property
+    def quarantine(self) -> Path:
+        return self.home / "quarantine"
+
+    @property
+    def publications(self) -> Path:
+        return self.home / "publications"
+
+    @property
+    def airflow_home(self) -> Path:
+        return self.home / "airflow"
+
+    @property
+    def dbt_target_dir(self) -> Path:
+        return self.home / "dbt_target"
+
+    @property
+    def lock_file(self) -> Path:
+        return self.home / "warehouse.lock"
+
+    @property
+    def pii_key_id(self) -> str:
+        """A short public fingerprint of the key, stored beside each hash so keys can be rotated."""
+        key = self.require_pii_key()
+        return "k" + hashlib.sha256(b"chanjiao-key-id:" + key).hexdigest()[:12]
+
+    def require_pii_key(self) -> bytes:
+        if not self.pii_key:
+            raise ConfigError(
+                "CHANJIAO_PII_KEY is not set: personal data cannot be pseudonymised. "
+                "Set it to a long random secret (e.g. `python -c \"import secrets; print(secrets.token_hex(32))\"`) "
+                "kept outside the repository."
+            )
+        return self.pii_key
+
+    def env(self) -> dict[str, str]:
+        """Environment that hands these settings to a child process (dbt, Airflow)."""
+        env = {"CHANJIAO_HOME": str(self.home), "CHANJIAO_WAREHOUSE": str(self.warehouse)}
+        if self.pii_key:
+            env["CHANJIAO_PII_KEY"] = self.pii_key.decode()
+        return env
+
+
+def load() -> Settings:
+    home = Path(os.environ.get("CHANJIAO_HOME") or "var").resolve()
+    key = os.environ.get("CHANJIAO_PII_KEY") or None
+    return Settings(home=home, pii_key=key.encode() if key else None)

@@ -1,0 +1,99 @@
+"""The DuckDB warehouse: its raw tables, the one-writer lock, and the read-only marts copy."""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+from pathlib import Path
+
+import duckdb
+
+from chanjiao.settings import Settings
+from ingestion.registry import kinds
+
+_TYPES = {"int": "bigint", "number": "double", "flag": "boolean", "date": "date"}
+
+LEDGER_DDL = """
+create table if not exists raw.loads (
+    load_id      varchar primary key,
+    sha256       varchar not null,
+    file_name    varchar not null,
+    archive_path varchar,
+    kind         varchar,
+    submitter    varchar,
+    region_code  varchar,
+    period       varchar,
+    received_at  timestamptz not null,
+    ingested_at  timestamptz not null,
+    status       varchar not null,   -- accepted / rejected / duplicate
+    row_count    integer not null,
+    reasons      json,               -- what the submitter must fix; never a cell value
+    validation   json,               -- per-expectation results of the gate for this file
+    pii_key_id   varchar,
+    code_version varchar
+)
+"""
+
+
+def raw_table_columns() -> dict[str, list[tuple[str, str]]]:
+    """Raw table → [(column, type)], derived from the registry so the two cannot drift apart."""
+    out = {}
+    for kind in kinds().values():
+        for sheet in kind.sheets:
+            cols = [("load_id", "varchar"), ("source_sheet", "varchar"), ("source_row", "integer")]
+            if kind.name == "school_workbook" and sheet.key != "school_info":
+                cols.append(("school_code", "varchar"))
+            for f in sheet.fields:
+                for c in f.columns:
+                    cols.append((c, "boolean" if c.endswith("_valid") else _TYPES.get(f.type, "varchar")))
+            if any(f.type in ("pii", "id_number") for f in sheet.fields):
+                cols.append(("pii_key_id", "varchar"))
+            out[sheet.table] = cols
+    return out
+
+
+def connect(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(settings.warehouse), read_only=read_only)
+
+
+def init(settings: Settings) -> None:
+    """Create the folders and the empty warehouse; safe to run twice."""
+    for d in (settings.home, settings.landing, settings.archive, settings.quarantine, settings.publications):
+        d.mkdir(parents=True, exist_ok=True)
+    with writer_lock(settings), connect(settings) as con:
+        con.execute("create schema if not exists raw")
+        con.execute(LEDGER_DDL)
+        for table, cols in raw_table_columns().items():
+            body = ",\n    ".join(f"{name} {typ}" for name, typ in cols)
+            con.execute(f"create table if not exists raw.{table} (\n    {body}\n)")
+
+
+@contextlib.contextmanager
+def writer_lock(settings: Settings):
+    """DuckDB allows one writer process: the CLI, the DAG tasks and the demo all take this lock."""
+    settings.home.mkdir(parents=True, exist_ok=True)
+    with open(settings.lock_file, "a+") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def publish_marts_copy(settings: Settings) -> Path:
+    """Copy the marts schema into marts.duckdb and swap it in atomically.
+
+    Statisticians keep that copy open read-only; the warehouse itself stays free for the writer.
+    """
+    tmp = settings.marts_copy.with_suffix(".duckdb.tmp")
+    tmp.unlink(missing_ok=True)
+    with connect(settings, read_only=False) as con:
+        con.execute(f"attach '{tmp}' as pub")
+        con.execute("create schema pub.marts")
+        for (table,) in con.execute(
+            "select table_name from information_schema.tables where table_catalog = current_database() and table_schema = 'marts' order by 1"
+        ).fetchall():
+            con.execute(f"create table pub.marts.{table} as select * from marts.{table}")
+        con.execute("detach pub")
+    os.replace(tmp, settings.marts_copy)
+    return settings.marts_copy
