@@ -1,0 +1,20 @@
+-- above_scale_participation_rate per enterprise of the register in force: 1/1 when it takes part, 0/1 otherwise.
+with enterprises as (
+    select * from {{ ref('int_above_scale_enterprises_in_force') }}
+),
+
+final as (
+    select
+        'above_scale_participation_rate' as indicator_code,
+        'default' as variant_code,
+        period,
+        'enterprise' as unit_type,
+        uscc as unit_code,
+        region_code as unit_region_code,
+        load_id,
+        case when takes_part then 1 else 0 end as numerator,
+        1 as denominator
+    from enterprises
+)
+
+select * from final

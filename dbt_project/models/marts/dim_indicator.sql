@@ -1,0 +1,19 @@
+with indicators as (
+    select * from {{ ref('indicators') }}
+),
+
+final as (
+    select
+        indicator_code,
+        name_zh,
+        numerator_definition,
+        denominator_definition,
+        unit,
+        indicator_type,
+        is_headline,
+        rollup,
+        definition_source
+    from indicators
+)
+
+select * from final

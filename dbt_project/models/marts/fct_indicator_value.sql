@@ -1,0 +1,59 @@
+-- Ratios are sum(numerator) / sum(denominator) over the units inside the region, at every level
+-- (county, city, province) — never an average of unit ratios. Values stay unrounded here;
+-- rounding (half away from zero, 2 decimals) happens only on output.
+with contributions as (
+    select * from {{ ref('int_indicator_contributions') }}
+),
+
+ancestors as (
+    select * from {{ ref('int_region_ancestors') }}
+),
+
+regions as (
+    select * from {{ ref('regions') }}
+),
+
+indicators as (
+    select * from {{ ref('indicators') }}
+),
+
+rolled_up as (
+    select
+        contributions.indicator_code,
+        contributions.variant_code,
+        contributions.period,
+        ancestors.ancestor_code as region_code,
+        sum(contributions.numerator) as numerator,
+        sum(contributions.denominator) as denominator,
+        count(distinct contributions.unit_code) as units
+    from contributions
+    inner join ancestors
+        on ancestors.region_code = contributions.unit_region_code
+    group by 1, 2, 3, 4
+),
+
+final as (
+    select
+        rolled_up.indicator_code,
+        rolled_up.variant_code,
+        rolled_up.region_code,
+        regions.region_name,
+        regions.region_level,
+        rolled_up.period,
+        cast(null as integer) as cohort_year,
+        cast(rolled_up.numerator as double) as numerator,
+        cast(rolled_up.denominator as double) as denominator,
+        case when rolled_up.denominator <> 0 then 100.0 * rolled_up.numerator / rolled_up.denominator end as value,
+        indicators.unit,
+        case when rolled_up.denominator = 0 then 'not_computable' else 'ok' end as status,
+        cast(rolled_up.units as integer) as units,
+        cast(null as integer) as coverage_expected,
+        cast(null as integer) as coverage_accepted
+    from rolled_up
+    inner join regions
+        on regions.region_code = rolled_up.region_code
+    inner join indicators
+        on indicators.indicator_code = rolled_up.indicator_code
+)
+
+select * from final
