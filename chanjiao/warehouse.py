@@ -84,16 +84,17 @@ def publish_marts_copy(settings: Settings) -> Path:
     """Copy the marts schema into marts.duckdb and swap it in atomically.
 
     Statisticians keep that copy open read-only; the warehouse itself stays free for the writer.
+    The tables sit in the copy's default schema, so `marts.fct_indicator_value` names them there
+    (catalog `marts`) exactly as it does in the warehouse (schema `marts`).
     """
     tmp = settings.marts_copy.with_suffix(".duckdb.tmp")
     tmp.unlink(missing_ok=True)
     with connect(settings, read_only=False) as con:
         con.execute(f"attach '{tmp}' as pub")
-        con.execute("create schema pub.marts")
         for (table,) in con.execute(
             "select table_name from information_schema.tables where table_catalog = current_database() and table_schema = 'marts' order by 1"
         ).fetchall():
-            con.execute(f"create table pub.marts.{table} as select * from marts.{table}")
+            con.execute(f"create table pub.main.{table} as select * from marts.{table}")
         con.execute("detach pub")
     os.replace(tmp, settings.marts_copy)
     return settings.marts_copy

@@ -15,7 +15,10 @@ renamed as (
         received_at,
         ingested_at,
         status,
-        row_count
+        row_count,
+        cast(reasons as varchar) as reasons,
+        cast(validation as varchar) as validation,
+        code_version
     from source
 )
 

@@ -1,0 +1,40 @@
+"""Build the warehouse: one `dbt build` (models and tests), then publish the read-only marts copy."""
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from chanjiao import warehouse
+from chanjiao.settings import DBT_PROJECT_DIR, Settings
+
+log = logging.getLogger(__name__)
+
+
+class BuildError(RuntimeError):
+    pass
+
+
+def dbt(settings: Settings, *args: str, stdout=None) -> subprocess.CompletedProcess:
+    """Run one dbt command on this home's warehouse; dbt's own log goes to stderr."""
+    exe = Path(sys.executable).with_name("dbt")
+    cmd = [str(exe), *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+           "--target-path", str(settings.dbt_target_dir), "--log-path", str(settings.dbt_target_dir / "logs")]
+    env = {**os.environ, **settings.env(), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    return subprocess.run(cmd, env=env, stdout=stdout or sys.stderr, stderr=subprocess.STDOUT, cwd=DBT_PROJECT_DIR)
+
+
+def build(settings: Settings) -> dict:
+    warehouse.init(settings)
+    started = time.monotonic()
+    with warehouse.writer_lock(settings):
+        result = dbt(settings, "build")
+        if result.returncode != 0:
+            raise BuildError(f"dbt build failed (exit {result.returncode}); see the dbt log above or {settings.dbt_target_dir / 'logs'}")
+        copy = warehouse.publish_marts_copy(settings)
+    seconds = round(time.monotonic() - started, 1)
+    log.info("warehouse built in %.1f s; marts published to %s", seconds, copy)
+    return {"status": "built", "seconds": seconds, "marts": str(copy), "manifest": str(settings.dbt_target_dir / "manifest.json")}

@@ -1,0 +1,209 @@
+"""The `chanjiao` command line (interface.md). Results go to stdout; logs go to stderr."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import re
+import sys
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from chanjiao import settings as config
+from chanjiao.settings import TIMEZONE
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2, 3
+log = logging.getLogger("chanjiao")
+
+
+class Unavailable(RuntimeError):
+    """A capability of interface.md that this version does not have yet."""
+
+
+def _period(text: str) -> str:
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
+        raise argparse.ArgumentTypeError(f"period must be YYYY-MM, not {text!r}")
+    return text
+
+
+def _timestamp(text: str) -> dt.datetime:
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"time must be ISO 8601 (e.g. 2026-11-05T12:00+08:00), not {text!r}") from None
+    return value if value.tzinfo else value.replace(tzinfo=ZoneInfo(TIMEZONE))
+
+
+def _emit(args, data, text: str) -> None:
+    if args.json:
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
+        sys.stdout.write("\n")
+    else:
+        print(text)
+
+
+def _progress(done: int, total: int) -> None:
+    if sys.stderr.isatty() and total > 1:
+        width = 30
+        filled = width * done // total
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} files")
+        if done == total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+def cmd_init(args, settings) -> int:
+    from chanjiao import warehouse
+
+    warehouse.init(settings)
+    _emit(args, {"home": str(settings.home), "warehouse": str(settings.warehouse)}, f"initialised {settings.home}")
+    return EXIT_OK
+
+
+def cmd_templates(args, settings) -> int:
+    from ingestion.templates import write_templates
+
+    paths = write_templates(Path(args.dir))
+    _emit(args, [str(p) for p in paths], "\n".join(f"wrote {p}" for p in paths))
+    return EXIT_OK
+
+
+def cmd_ingest(args, settings) -> int:
+    from ingestion.ingest import ingest
+
+    outcomes = ingest([Path(p) for p in args.paths], settings, period=args.period, progress=_progress)
+    lines = []
+    for o in outcomes:
+        lines.append(f"{o['status']:<10}{o['file']}  ({o['kind'] or '?'} {o['submitter'] or ''} {o['period'] or ''}, {o['rows']} rows)")
+        for r in o["reasons"]:
+            where = " ".join(str(x) for x in (r["sheet"], f"第{r['row']}行" if r["row"] else None, r["column"]) if x)
+            lines.append(f"    {where}: {r['message']} [{r['rule']}]")
+    _emit(args, outcomes, "\n".join(lines) or "no files found")
+    return EXIT_REJECTED if any(o["status"] == "rejected" for o in outcomes) else EXIT_OK
+
+
+def cmd_status(args, settings) -> int:
+    from chanjiao.status import collection_status, format_status
+
+    result = collection_status(settings, args.period)
+    _emit(args, result, format_status(result))
+    return EXIT_OK
+
+
+def cmd_build(args, settings) -> int:
+    from chanjiao.build import build
+
+    result = build(settings)
+    _emit(args, result, f"built in {result['seconds']} s; marts published to {result['marts']}")
+    return EXIT_OK
+
+
+def cmd_indicators(args, settings) -> int:
+    from chanjiao.indicators import format_table, indicator_values
+
+    rows = indicator_values(settings, args.period, args.region, args.indicator)
+    _emit(args, rows, format_table(rows) if rows else f"no indicator values for {args.period}")
+    return EXIT_OK
+
+
+def cmd_publish(args, settings) -> int:
+    from chanjiao.publication.release import publish, version_as_of
+
+    if args.as_of:
+        path = version_as_of(settings, args.period, args.as_of)
+        where = f"the version current at {args.as_of.isoformat()} is {path}" if path else f"no version of {args.period} was published by {args.as_of.isoformat()}"
+        raise Unavailable(f"rebuilding a release from the archive (--as-of) is not available yet; {where}")
+    result = publish(settings, args.period)
+    text = (f"{args.period} {result['version']} unchanged (same loads and code version): nothing written"
+            if result["status"] == "unchanged" else f"published {args.period} {result['version']} to {result['path']}")
+    _emit(args, result, text)
+    return EXIT_OK
+
+
+def cmd_trace(args, settings) -> int:
+    from chanjiao.lineage.trace import format_trace, trace
+
+    if args.as_of:
+        raise Unavailable("trace --as-of (the release current at a past time) is not available yet")
+    result = trace(settings, args.indicator, args.region, args.period)
+    _emit(args, result, format_trace(result))
+    return EXIT_OK
+
+
+def cmd_query(args, settings) -> int:
+    from chanjiao import marts
+
+    with marts.connect(settings) as con:
+        cur = con.execute(args.sql)
+        names = [d[0] for d in cur.description] if cur.description else []
+        rows = cur.fetchall()
+    data = [dict(zip(names, r)) for r in rows]
+    text = "\t".join(names) + "\n" + "\n".join("\t".join("" if v is None else str(v) for v in r) for r in rows)
+    _emit(args, data, text)
+    return EXIT_OK
+
+
+def cmd_demo(args, settings) -> int:
+    from chanjiao.demo.run import run_demo
+
+    result = run_demo(settings, json_output=args.json)
+    _emit(args, result["indicators"], result["table"])
+    return EXIT_OK
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="chanjiao", description="产教融合统计数据仓库 — industry–education integration statistics")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name, func, help_text):
+        c = sub.add_parser(name, help=help_text, description=help_text)
+        c.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+        c.set_defaults(func=func)
+        return c
+
+    command("init", cmd_init, "create $CHANJIAO_HOME and an empty warehouse (safe to run twice)")
+    command("templates", cmd_templates, "write the blank reporting templates (.xlsx) into DIR").add_argument("dir")
+    c = command("ingest", cmd_ingest, "archive, read, check and load (or quarantine) submitted files")
+    c.add_argument("paths", nargs="+", metavar="PATH")
+    c.add_argument("--period", type=_period, help="the collection period YYYY-MM (default: each file's own period)")
+    command("status", cmd_status, "the collection's state for a period").add_argument("--period", type=_period, required=True)
+    command("build", cmd_build, "build the warehouse (dbt models and tests) from what has been accepted")
+    c = command("indicators", cmd_indicators, "indicator values with their targets")
+    c.add_argument("--period", type=_period, required=True)
+    c.add_argument("--region")
+    c.add_argument("--indicator")
+    c = command("publish", cmd_publish, "write the monthly release for a period (a new version only if its inputs changed)")
+    c.add_argument("--period", type=_period, required=True)
+    c.add_argument("--as-of", type=_timestamp)
+    c = command("trace", cmd_trace, "the lineage of one published number, down to source files and rows")
+    c.add_argument("--indicator", required=True)
+    c.add_argument("--region", required=True)
+    c.add_argument("--period", type=_period, required=True)
+    c.add_argument("--as-of", type=_timestamp)
+    command("query", cmd_query, "read-only SQL against the marts").add_argument("sql")
+    command("demo", cmd_demo, "make a month of sample submissions and run the monthly cycle through Airflow")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    from chanjiao.build import BuildError
+    from chanjiao.lineage.trace import NoSuchValue
+    from chanjiao.marts import NotBuilt
+
+    try:
+        return args.func(args, config.load())
+    except (config.ConfigError, Unavailable, NotBuilt, NoSuchValue, BuildError, FileNotFoundError) as err:
+        print(f"chanjiao {args.command}: {err}", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as err:  # a query error, a locked file: say what, not a traceback
+        if type(err).__module__.startswith("duckdb"):
+            print(f"chanjiao {args.command}: {err}", file=sys.stderr)
+            return EXIT_FAILED
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""`chanjiao demo`: a realistic month of 鹤壁市 submissions run through the monthly DAG."""

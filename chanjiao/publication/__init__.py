@@ -1,0 +1,1 @@
+"""The monthly indicator release: publications/YYYY-MM/vN/."""

@@ -1,0 +1,47 @@
+"""`chanjiao status`: the state of a period's collection, from the load ledger."""
+from __future__ import annotations
+
+from chanjiao import marts, warehouse
+from chanjiao.settings import Settings
+
+SQL = """
+select kind, submitter, region_code,
+       count(*) as received,
+       count(*) filter (where status = 'accepted') as accepted,
+       count(*) filter (where status = 'rejected') as rejected,
+       count(*) filter (where status = 'duplicate') as duplicates,
+       arg_max(status, ingested_at) filter (where status <> 'duplicate') as latest_outcome,
+       arg_max(file_name, ingested_at) as latest_file,
+       max(received_at) as last_received_at
+from raw.loads
+where period = ?
+group by kind, submitter, region_code
+order by kind, submitter
+"""
+
+
+def collection_status(settings: Settings, period: str) -> dict:
+    warehouse.init(settings)
+    # The ledger is read under the writer lock: DuckDB refuses a reader while a writer holds the file.
+    with warehouse.writer_lock(settings), warehouse.connect(settings, read_only=True) as con:
+        rows = marts.records(con, SQL, [period])
+        unidentified = marts.records(con, "select file_name, status, reasons from raw.loads where period is null or kind is null order by ingested_at")
+    for r in rows:
+        r["state"] = "accepted" if r["accepted"] else ("rejected" if r["rejected"] else "received")
+        r["last_received_at"] = r["last_received_at"].isoformat() if r["last_received_at"] else None
+    return {
+        "period": period,
+        "frame": None,
+        "note": "没有生效的填报单位名录（reporting frame）：暂不能列出未报送单位 — reading the frame is not available yet",
+        "submitters": rows,
+        "unidentified_files": [{"file": u["file_name"], "status": u["status"]} for u in unidentified],
+    }
+
+
+def format_status(s: dict) -> str:
+    lines = [f"采集状态 collection status {s['period']}", f"  {s['note']}", f"  {'类型':<22}{'填报单位':<14}{'状态':<10}收到/接收/退回/重复  最新文件"]
+    for r in s["submitters"]:
+        lines.append(f"  {r['kind']:<22}{r['submitter'] or '?':<14}{r['state']:<10}{r['received']}/{r['accepted']}/{r['rejected']}/{r['duplicates']}           {r['latest_file']}")
+    for u in s["unidentified_files"]:
+        lines.append(f"  无法识别 unidentified: {u['file']} ({u['status']})")
+    return "\n".join(lines)
