@@ -198,8 +198,10 @@ def main(argv: list[str] | None = None) -> int:
     except (config.ConfigError, Unavailable, NotBuilt, NoSuchValue, BuildError, FileNotFoundError) as err:
         print(f"chanjiao {args.command}: {err}", file=sys.stderr)
         return EXIT_FAILED
-    except Exception as err:  # a query error, a locked file: say what, not a traceback
-        if type(err).__module__.startswith("duckdb"):
+    except Exception as err:  # a bad query, a locked warehouse: say what, not a traceback
+        import duckdb
+
+        if isinstance(err, duckdb.Error):
             print(f"chanjiao {args.command}: {err}", file=sys.stderr)
             return EXIT_FAILED
         raise

@@ -1,0 +1,201 @@
+"""One hand-made month through every layer with the real CLI: ingest (GX gate) → dbt build on a DuckDB
+file → indicators → publish → trace → query. Expected values are computed by hand below."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+
+import duckdb
+import pytest
+
+from ingestion.registry import kinds
+from ingestion.templates import write_workbook
+from tests.conftest import make_id_number, make_uscc, run_cli, set_received
+
+PERIOD = "2026-10"
+E = {i: make_uscc("410622", i) for i in range(1, 5)}  # E1–E4 in 淇县 (worked example 5)
+E5 = make_uscc("410603", 5)                           # one enterprise in 山城区
+OUTSIDER = make_uscc("410611", 9)                     # cooperates but is not above scale
+
+
+def teachers(n_prof: int, n_dual: int, *, extra: list[dict] = (), integrated: int = 0, prefix: str = "T") -> list[dict]:
+    rows = []
+    for i in range(n_prof):
+        rows.append({"teacher_id": f"{prefix}{i:03d}", "teacher_name": f"教师{prefix}{i}", "id_number": make_id_number("410622", i % 900),
+                     "is_professional": True, "is_dual_qualified": i < n_dual, "employment_type": "专任",
+                     "practice_days_12m": 10, "practice_days_24m": 20, "is_integrated": n_dual <= i < n_dual + integrated})
+    return rows + list(extra)
+
+
+def workbook(code, name, region, level, teacher_rows, cooperations=()):
+    return {
+        "school_info": [{"school_code": code, "school_name": name, "region_code": region, "school_level": level, "period": PERIOD,
+                         "enrolled_students": 1000, "staff_quota": 60, "total_teaching_hours": 2000, "practical_teaching_hours": 1000,
+                         "contact_name": "联系人甲", "contact_phone": "13800001111"}],
+        "teachers": teacher_rows,
+        "cooperations": [{"enterprise_uscc": u, "enterprise_name": f"企业{u[-4:]}", "cooperation_type": "订单培养", "start_date": s, "end_date": e}
+                         for u, s, e in cooperations],
+    }
+
+
+PART_TIME = [{"teacher_id": f"P{i}", "teacher_name": f"兼职{i}", "is_professional": True, "is_dual_qualified": True, "employment_type": "兼职",
+              "source_enterprise_uscc": E[1], "practice_days_12m": 0, "practice_days_24m": 0} for i in range(5)]
+NON_PROF = [{"teacher_id": f"N{i}", "teacher_name": f"文化课{i}", "is_professional": False, "is_dual_qualified": False, "employment_type": "专任"} for i in range(3)]
+
+
+@pytest.fixture(scope="module")
+def month(tmp_path_factory):
+    home = tmp_path_factory.mktemp("home")
+    inbox = tmp_path_factory.mktemp("inbox")
+    school = kinds()["school_workbook"]
+    coops_a = [(E[1], dt.date(2025, 9, 1), None), (E[2], dt.date(2025, 3, 1), dt.date(2026, 9, 30)),
+               (E[4], dt.date(2026, 11, 15), None), (OUTSIDER, dt.date(2025, 1, 1), None)]
+    files = {
+        # School A (淇县): first sends 28 of 40 双师型, then a revision with 30 of 40, which supersedes it.
+        "a_first": (school, workbook("4141062201", "淇县甲校", "410622", "中职", teachers(40, 28, extra=PART_TIME + NON_PROF), coops_a), "2026-11-02 09:00"),
+        "a_revised": (school, workbook("4141062201", "淇县甲校", "410622", "中职", teachers(40, 30, extra=PART_TIME + NON_PROF), coops_a), "2026-11-04 14:00"),
+        # School B (淇县, 技工院校): 3 of 10 双师型, and 2 一体化 teachers who are not 双师型.
+        "b": (school, workbook("4141062202", "淇县乙技校", "410622", "技工院校", teachers(10, 3, integrated=2, prefix="B")), "2026-11-02 10:00"),
+        # School C (山城区): no professional teachers at all → not_computable; cooperates with E5.
+        "c": (school, workbook("4141060301", "山城丙校", "410603", "中职", NON_PROF, [(E5, dt.date(2024, 1, 1), None)]), "2026-11-02 11:00"),
+        # School D: a 双师型 teacher who is not a professional teacher → rejected, loads nothing.
+        "d_bad": (school, workbook("4141060302", "山城丁校", "410603", "中职", teachers(5, 2) + [dict(NON_PROF[0], is_dual_qualified=True)]), "2026-11-02 12:00"),
+        "register": (kinds()["above_scale_register"], {"above_scale_enterprises": [
+            {"uscc": u, "enterprise_name": f"企业{u[-4:]}", "region_code": u[2:8], "industry_code": "C36", "period": PERIOD} for u in [*E.values(), E5]]},
+            "2026-11-01 09:00"),
+    }
+    paths = {}
+    for name, (kind, data, received) in files.items():
+        paths[name] = set_received(write_workbook(kind, inbox / f"{name}.xlsx", data), received)
+    ingest = run_cli(home, "ingest", str(inbox), "--period", PERIOD, "--json")
+    build = run_cli(home, "build", "--json")
+    assert build.returncode == 0, build.stderr[-3000:]
+    return {"home": home, "inbox": inbox, "paths": paths, "ingest": ingest}
+
+
+def value_of(rows, indicator, region):
+    return next(r for r in rows if r["indicator"] == indicator and r["region"] == region)
+
+
+def test_ingest_accepts_good_files_and_quarantines_the_bad_one(month):
+    result = month["ingest"]
+    assert result.returncode == 3  # finished, with at least one rejection
+    by_file = {o["file"]: o for o in result.data}
+    assert {f: o["status"] for f, o in by_file.items()} == {
+        "register.xlsx": "accepted", "a_first.xlsx": "accepted", "b.xlsx": "accepted", "c.xlsx": "accepted",
+        "d_bad.xlsx": "rejected", "a_revised.xlsx": "accepted"}
+    reasons = by_file["d_bad.xlsx"]["reasons"]
+    # the 6th teacher sits on spreadsheet row 7 (header on row 1)
+    assert [(r["sheet"], r["row"], r["column"], r["rule"]) for r in reasons] == [("教师名册", 7, "是否双师型", "dual_requires_professional")]
+    sha = by_file["d_bad.xlsx"]["sha256"]
+    folder = month["home"] / "quarantine" / PERIOD / sha
+    assert (folder / "d_bad.xlsx").read_bytes() == month["paths"]["d_bad"].read_bytes()
+    assert json.loads((folder / "reasons.json").read_text(encoding="utf-8"))["reasons"][0]["rule"] == "dual_requires_professional"
+    with duckdb.connect(str(month["home"] / "warehouse.duckdb"), read_only=True) as con:
+        load_id = con.execute("select load_id from raw.loads where sha256 = ?", [sha]).fetchone()[0]
+        for table in ("school_info", "teachers", "cooperations"):
+            assert con.execute(f"select count(*) from raw.{table} where load_id = ?", [load_id]).fetchone()[0] == 0
+
+
+def test_same_bytes_again_are_a_duplicate_and_load_nothing(month):
+    home = month["home"]
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        before = con.execute("select count(*) from raw.teachers").fetchone()[0]
+    again = run_cli(home, "ingest", str(month["paths"]["b"]), "--period", PERIOD, "--json")
+    assert again.returncode == 0 and [o["status"] for o in again.data] == ["duplicate"]
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        assert con.execute("select count(*) from raw.teachers").fetchone()[0] == before
+
+
+def test_dual_teacher_ratio_by_hand(month):
+    rows = run_cli(month["home"], "indicators", "--period", PERIOD, "--indicator", "dual_teacher_ratio", "--json").data
+    # 淇县: A's revision (30 of 40 full-time professional; part-time and non-professional teachers excluded)
+    # and B (3 of 10): 33 / 50 — not the mean of 75% and 30%.
+    qixian = value_of(rows, "dual_teacher_ratio", "410622")
+    assert (qixian["numerator"], qixian["denominator"], qixian["value"], qixian["status"]) == (33, 50, 66.0, "ok")
+    shancheng = value_of(rows, "dual_teacher_ratio", "410603")
+    assert (shancheng["value"], shancheng["status"]) == (None, "not_computable")
+    city = value_of(rows, "dual_teacher_ratio", "410600")
+    assert (city["numerator"], city["denominator"], city["value"]) == (33, 50, 66.0)
+    assert value_of(rows, "dual_teacher_ratio", "410000")["value"] == 66.0
+    # 鹤壁's target counts 双师型 or 一体化: (33 + 2) / 50 = 70.00, which meets ">= 70" exactly.
+    [target] = city["targets"]
+    assert (target["variant"], target["variant_value"], target["comparator"], target["value"], target["status"], target["deadline_state"]) == \
+        ("population=dual_or_integrated", 70.0, ">=", 70.0, "met", "past_due")
+    assert qixian["targets"] == []  # a city's target is not inherited by its counties
+
+
+def test_above_scale_participation_by_hand(month):
+    rows = run_cli(month["home"], "indicators", "--period", PERIOD, "--indicator", "above_scale_participation_rate", "--json").data
+    # 淇县: E1 active, E2 ended 09-30, E3 no cooperation, E4 starts 11-15 → 1 of 4.
+    assert value_of(rows, "above_scale_participation_rate", "410622")["value"] == 25.0
+    assert value_of(rows, "above_scale_participation_rate", "410603")["value"] == 100.0
+    city = value_of(rows, "above_scale_participation_rate", "410600")
+    assert (city["numerator"], city["denominator"], city["value"]) == (2, 5, 40.0)
+    assert [(t["comparator"], t["value"], t["status"]) for t in city["targets"]] == [(">", 50.0, "not_met")]
+
+
+def test_publish_writes_v1_once(month):
+    home = month["home"]
+    first = run_cli(home, "publish", "--period", PERIOD, "--json")
+    assert first.returncode == 0 and first.data["version"] == "v1", first.stderr[-2000:]
+    folder = home / "publications" / PERIOD / "v1"
+    raw = (folder / "indicators.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
+    assert {(r["indicator"], r["region"], r["value"]) for r in rows} >= {("dual_teacher_ratio", "410622", "66.0"), ("above_scale_participation_rate", "410600", "40.0")}
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["files"]["indicators.csv"] == __import__("hashlib").sha256(raw).hexdigest()
+    names = {l["file"] for l in manifest["loads"]}
+    assert names == {"a_revised.xlsx", "b.xlsx", "c.xlsx", "register.xlsx"}  # the superseded and rejected files are not inputs
+    second = run_cli(home, "publish", "--period", PERIOD, "--json")
+    assert second.data["status"] == "unchanged"
+    assert sorted(p.name for p in (home / "publications" / PERIOD).iterdir()) == ["v1"]
+
+
+def test_trace_lists_the_rows_behind_a_value(month):
+    result = run_cli(month["home"], "trace", "--indicator", "dual_teacher_ratio", "--region", "410622", "--period", PERIOD, "--json")
+    assert result.returncode == 0, result.stderr[-2000:]
+    t = result.data
+    assert t["value"] == 66.0 and t["definition"]["name"] == "双师型教师占专业课教师比例"
+    assert t["models"][0] == "fct_indicator_value" and "source:schools.teachers" in t["models"]
+    denominator = [r for r in t["rows"] if r["role"] == "denominator"]
+    numerator = [r for r in t["rows"] if r["role"] == "numerator"]
+    assert len(denominator) == 50 and len(numerator) == 33
+    assert {r["file"] for r in t["rows"]} == {"a_revised.xlsx", "b.xlsx"}
+    # A's teachers 0–29 are 双师型 and sit on rows 2–31 of 教师名册.
+    assert sorted(r["row"] for r in numerator if r["file"] == "a_revised.xlsx") == list(range(2, 32))
+    assert {l["file"] for l in t["loads"]} == {"a_revised.xlsx", "b.xlsx"}
+    assert all(c["success"] for l in t["loads"] for c in l["validation"])
+    human = run_cli(month["home"], "trace", "--indicator", "dual_teacher_ratio", "--region", "410622", "--period", PERIOD)
+    assert "a_revised.xlsx [教师名册] 第2行" in human.stdout
+
+
+def test_query_is_read_only_and_cannot_reach_files(month):
+    home = month["home"]
+    ok = run_cli(home, "query", "select count(*) as n from marts.fct_target_progress", "--json")
+    assert ok.returncode == 0 and ok.data[0]["n"] == 40  # every target of the seed, for the one period
+    write = run_cli(home, "query", "create table marts.x as select 1")
+    assert write.returncode == 1 and "read-only" in write.stderr.lower()
+    archived = next((home / "archive").rglob("*.xlsx"))
+    external = run_cli(home, "query", f"select * from read_csv('{archived}')")
+    assert external.returncode == 1 and "disabled by configuration" in external.stderr
+
+
+def test_no_personal_data_in_any_table(month):
+    raw_values = ["联系人甲", "13800001111", "教师T0", "兼职0", "文化课0", "T000", make_id_number("410622", 0)]
+    for db in ("warehouse.duckdb", "marts.duckdb"):
+        with duckdb.connect(str(month["home"] / db), read_only=True) as con:
+            tables = con.execute("select table_schema, table_name from information_schema.tables where table_type = 'BASE TABLE'").fetchall()
+            assert tables
+            for schema, table in tables:
+                text = con.execute(f'select string_agg(cast(columns(*) as varchar), \'|\') from "{schema}"."{table}"').fetchone()
+                blob = "|".join(str(v) for v in text)
+                for value in raw_values:
+                    assert value not in blob, f"{value} found in {db}:{schema}.{table}"
+
+
+def test_ingest_refuses_to_run_without_a_key(month, tmp_path):
+    result = run_cli(tmp_path / "other", "ingest", str(month["paths"]["b"]), key=None)
+    assert result.returncode == 1 and "CHANJIAO_PII_KEY" in result.stderr
