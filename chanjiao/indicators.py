@@ -1,6 +1,8 @@
 """Indicator values with their targets, shaped as interface.md promises (`indicators --json`)."""
 from __future__ import annotations
 
+import unicodedata
+
 from chanjiao import marts
 from chanjiao.settings import Settings
 
@@ -49,18 +51,53 @@ def indicator_values(settings: Settings, period: str, region: str | None = None,
     return out
 
 
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int, right: bool = False) -> str:
+    gap = " " * max(0, width - _width(text))
+    return gap + text if right else text + gap
+
+
+STATUS_ZH = {"met": "达标", "not_met": "未达标", "not_computable": "无法计算", "no_data": "无数据", "reference": "参考"}
+
+
+def _target_text(t: dict) -> str:
+    by = f" 至{t['by']}年" if t["by"] and t["by"] != "unknown" else ""
+    variant = f" (口径值{t['variant_value']:.2f})" if t["variant"] != "default" and t["variant_value"] is not None else ""
+    text = f"{t['comparator']}{t['value']:g}{by}: {STATUS_ZH.get(t['status'], t['status'])}{variant}"
+    if t["deadline_state"] == "past_due":
+        text += f"; 已过期限, {t['by']}年12月: {STATUS_ZH.get(t['status_at_deadline'], t['status_at_deadline'])}"
+    return text
+
+
+def _meets(value: float, t: dict) -> bool:
+    if t["comparator"] == ">":
+        return value > t["value"]
+    if t["comparator"] == "between":
+        return t["value"] <= value <= t["upper"]
+    return value >= t["value"]
+
+
 def format_table(rows: list[dict]) -> str:
-    """The headline table a person reads: one line per indicator and region, with the region's targets."""
-    lines = [f"{'指标':<24}{'地区':<14}{'值':>9}  {'分子/分母':<14}{'状态':<16}目标"]
+    """The headline table a person reads. Counties are set beside their city's target as a report only:
+    a city's target is not a county's, so counties get no status against it."""
+    city_targets = {(r["indicator"], r["region"]): r["targets"] for r in rows if r["region_level"] == "city"}
+    lines = [_pad("指标", 30) + _pad("地区", 26) + _pad("值", 10, True) + "  " + _pad("分子/分母", 14) + _pad("状态", 16) + "目标"]
     for r in rows:
         value = "—" if r["value"] is None else f"{r['value']:.2f}{r['unit']}"
-        frac = f"{r['numerator']:g}/{r['denominator']:g}"
-        target = "; ".join(
-            f"{t['comparator']}{t['value']:g}{'(' + str(t['by']) + ')' if t['by'] else ''} {t['status']}"
-            + (f"[口径值{t['variant_value']:.2f}]" if t["variant"] != "default" and t["variant_value"] is not None else "")
-            + (f" {t['deadline_state']}" if t["deadline_state"] else "")
-            for t in r["targets"]
-        )
-        region = f"{r['region_name']}({r['region']})"
-        lines.append(f"{r['indicator_name'][:14]:<24}{region:<14}{value:>9}  {frac:<14}{r['status']:<16}{target}")
+        fraction = f"{r['numerator']:g}/{r['denominator']:g}"
+        if r["targets"]:
+            target = "; ".join(_target_text(t) for t in r["targets"])
+        else:
+            parent = city_targets.get((r["indicator"], r["region"][:4] + "00"), [])
+            judged = [t for t in parent if t["kind"] == "target" and t["variant"] == "default"]
+            target = "; ".join(
+                # judged on the unrounded value, as targets are
+                f"(对照市目标{t['comparator']}{t['value']:g}: {'达到' if _meets(100 * r['numerator'] / r['denominator'], t) else '未达到'})"
+                for t in judged if r["value"] is not None
+            )
+        lines.append(_pad(r["indicator_name"], 30) + _pad(f"{r['region_name']}({r['region']})", 26) + _pad(value, 10, True)
+                     + "  " + _pad(fraction, 14) + _pad(r["status"], 16) + target)
     return "\n".join(lines)

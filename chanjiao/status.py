@@ -25,7 +25,7 @@ def collection_status(settings: Settings, period: str) -> dict:
     # The ledger is read under the writer lock: DuckDB refuses a reader while a writer holds the file.
     with warehouse.writer_lock(settings), warehouse.connect(settings, read_only=True) as con:
         rows = marts.records(con, SQL, [period])
-        unidentified = marts.records(con, "select file_name, status, reasons from raw.loads where period is null or kind is null order by ingested_at")
+        unidentified = marts.records(con, "select file_name, status, reasons from raw.loads where kind is null and (period = ? or period is null) order by ingested_at", [period])
     for r in rows:
         r["state"] = "accepted" if r["accepted"] else ("rejected" if r["rejected"] else "received")
         r["last_received_at"] = r["last_received_at"].isoformat() if r["last_received_at"] else None

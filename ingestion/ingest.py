@@ -48,17 +48,20 @@ def ingest(paths: Iterable[Path], settings: Settings, period: str | None = None,
     warehouse.init(settings)
     outcomes: list[dict] = []
     with warehouse.writer_lock(settings), warehouse.connect(settings) as con:
-        accepted = {sha for (sha,) in con.execute("select sha256 from raw.loads where status = 'accepted'").fetchall()}
+        accepted = {row[0]: row for row in con.execute(
+            "select sha256, kind, submitter, region_code, period from raw.loads where status = 'accepted'").fetchall()}
         to_gate: list[tuple[Path, ParsedFile, str]] = []
         for i, path in enumerate(files):
             sha = sha256_of(path)
             archived = _archive(settings, path, sha)
             if sha in accepted:
-                outcomes.append(_record(con, settings, path, archived, None, "duplicate", [], period, sha))
+                _, kind, submitter, region, first_period = accepted[sha]
+                earlier = ParsedFile(path=path, sha256=sha, kind=kind, submitter=submitter, period=first_period, region=region)
+                outcomes.append(_record(con, settings, path, archived, earlier, "duplicate", [], period, sha))
             else:
                 parsed = read_file(path, key, collection_period=period)
                 to_gate.append((path, parsed, archived))
-                accepted.add(sha)  # the same bytes twice in one batch: the second is a duplicate
+                accepted[sha] = (sha, parsed.kind, parsed.submitter, parsed.region, parsed.period)  # same bytes twice in one batch
             if progress:
                 progress(i + 1, len(files))
         for path, parsed, _ in to_gate:

@@ -60,5 +60,13 @@ def run_demo(settings: Settings, json_output: bool = False) -> dict:
     files = generate(settings.landing)
     log.info("wrote %d sample submissions for 鹤壁市 %s into %s", len(files), PERIOD, settings.landing)
     run_dag(settings, PERIOD)
-    rows = [r for r in indicator_values(settings, PERIOD) if r["region"] == CITY or r["region"][:4] == CITY[:4]]
-    return {"indicators": rows, "table": f"鹤壁市 {PERIOD} 产教融合核心指标\n" + format_table(rows)}
+    from chanjiao.status import collection_status
+
+    rows = [r for r in indicator_values(settings, PERIOD) if r["region"][:4] == CITY[:4]]
+    received = collection_status(settings, PERIOD)["submitters"]
+    summary = (f"收到 {sum(r['received'] for r in received)} 个文件：{sum(r['accepted'] for r in received)} 个入库，"
+               f"{sum(r['rejected'] for r in received)} 个退回（原因见 {settings.quarantine / PERIOD}），"
+               f"{sum(r['duplicates'] for r in received)} 个重复")
+    release = settings.publications / PERIOD
+    table = f"鹤壁市 {PERIOD} 产教融合核心指标\n{summary}\n发布: {release}\n\n" + format_table(rows)
+    return {"indicators": rows, "table": table}
