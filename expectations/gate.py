@@ -33,7 +33,7 @@ def validate(files: list[ParsedFile], period_of: dict[str, str]) -> dict[str, di
     """
     import pandas as pd
 
-    from expectations.suites import SUITES
+    from expectations.suites import suite_for
 
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
     verdicts: dict[str, dict] = {f.sha256: {"problems": [], "results": []} for f in files}
@@ -50,7 +50,7 @@ def validate(files: list[ParsedFile], period_of: dict[str, str]) -> dict[str, di
         frame = pd.DataFrame(rows)
         asset = source.add_dataframe_asset(f"{table}_{period}")
         batch = asset.add_batch_definition_whole_dataframe("all").get_batch(batch_parameters={"dataframe": frame})
-        suite = SUITES[table](period)
+        suite = suite_for(table, period)
         result = batch.validate(
             suite,
             result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["source_file", "source_sheet", "source_row"]},
