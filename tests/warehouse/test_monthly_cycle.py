@@ -98,6 +98,19 @@ def test_ingest_accepts_good_files_and_quarantines_the_bad_one(month):
             assert con.execute(f"select count(*) from raw.{table} where load_id = ?", [load_id]).fetchone()[0] == 0
 
 
+def test_revision_supersedes_and_both_stay_in_the_archive(month):
+    home = month["home"]
+    loads = run_cli(home, "query", "select file_name, superseded_by_load_id, last_period_in_force from marts.fct_load where status = 'accepted' order by received_at", "--json").data
+    by_file = {l["file_name"]: l for l in loads}
+    revised_id = run_cli(home, "query", "select load_id from marts.fct_load where file_name = 'a_revised.xlsx'", "--json").data[0]["load_id"]
+    assert by_file["a_first.xlsx"]["superseded_by_load_id"] == revised_id
+    assert by_file["a_first.xlsx"]["last_period_in_force"] is None  # never in force: superseded within the period
+    assert by_file["a_revised.xlsx"]["superseded_by_load_id"] is None and by_file["a_revised.xlsx"]["last_period_in_force"] == PERIOD
+    for name in ("a_first", "a_revised"):
+        digest = __import__("hashlib").sha256(month["paths"][name].read_bytes()).hexdigest()
+        assert (home / "archive" / digest[:2] / f"{digest}.xlsx").exists()
+
+
 def test_same_bytes_again_are_a_duplicate_and_load_nothing(month):
     home = month["home"]
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
