@@ -19,6 +19,7 @@ from chanjiao import warehouse
 from chanjiao.settings import TIMEZONE, Settings
 from chanjiao.version import code_version
 from ingestion.read import ParsedFile, Problem, read_file, sha256_of
+from ingestion.return_notice import write_return_notice
 
 log = logging.getLogger(__name__)
 SUFFIXES = {".xlsx", ".xls", ".csv"}
@@ -158,3 +159,4 @@ def _quarantine(settings: Settings, path: Path, sha: str, period: str | None, re
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(path, folder / path.name)
     (folder / "reasons.json").write_text(json.dumps({"file": path.name, "sha256": sha, "reasons": reasons}, ensure_ascii=False, indent=2), encoding="utf-8")
+    write_return_notice(folder / "退回说明.xlsx", path.name, period, reasons)

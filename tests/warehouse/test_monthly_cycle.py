@@ -92,6 +92,11 @@ def test_ingest_accepts_good_files_and_quarantines_the_bad_one(month):
     folder = month["home"] / "quarantine" / PERIOD / sha
     assert (folder / "d_bad.xlsx").read_bytes() == month["paths"]["d_bad"].read_bytes()
     assert json.loads((folder / "reasons.json").read_text(encoding="utf-8"))["reasons"][0]["rule"] == "dual_requires_professional"
+    from python_calamine import CalamineWorkbook
+
+    notice = CalamineWorkbook.from_path(str(folder / "退回说明.xlsx")).get_sheet_by_name("退回说明").to_python()
+    assert notice[3][:5] == ["序号", "工作表", "行号", "列", "规则"]
+    assert notice[4][1:5] == ["教师名册", 7.0, "是否双师型", "dual_requires_professional"] and "专业课教师" in notice[4][5]
     with duckdb.connect(str(month["home"] / "warehouse.duckdb"), read_only=True) as con:
         load_id = con.execute("select load_id from raw.loads where sha256 = ?", [sha]).fetchone()[0]
         for table in ("school_info", "teachers", "cooperations"):
