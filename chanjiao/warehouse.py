@@ -28,6 +28,7 @@ create table if not exists raw.loads (
     status       varchar not null,   -- accepted / rejected / duplicate
     row_count    integer not null,
     reasons      json,               -- what the submitter must fix; never a cell value
+    warnings     json,               -- what the gate reported without rejecting
     validation   json,               -- per-expectation results of the gate for this file
     pii_key_id   varchar,
     code_version varchar

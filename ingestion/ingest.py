@@ -1,15 +1,19 @@
 """Receive, read, gate and load submitted files: each file is loaded whole or not at all.
 
-Order for every file: archive the original (content-addressed) → read → gate (one GX batch for all
-files) → one DuckDB transaction writing the ledger row and, if accepted, its rows → only then is the
-file removed from the landing folder.
+Write–audit–publish, per batch: every file is archived (content-addressed) and parsed into memory —
+the staging area; the gate audits all of them in one GX run; then each file's outcome (its ledger row
+and, if accepted, its rows) is published into the raw tables in one DuckDB transaction. Only after that
+commit does the file leave the landing folder, so a crash at any point leaves the warehouse as it was
+and the file where it was; re-running the batch finishes the work.
 """
 from __future__ import annotations
 
 import datetime as dt
 import json
 import logging
+import os
 import shutil
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -22,7 +26,6 @@ from ingestion.read import ParsedFile, Problem, read_file, sha256_of
 from ingestion.return_notice import write_return_notice
 
 log = logging.getLogger(__name__)
-SUFFIXES = {".xlsx", ".xls", ".csv"}
 
 
 def expand(paths: Iterable[Path]) -> list[Path]:
@@ -43,6 +46,13 @@ def current_period() -> str:
     return f"{now.year:04d}-{now.month:02d}"
 
 
+def _pause_for_tests(settings: Settings, stage: str, path: Path) -> None:
+    """Fault tests stop the loader at a named point (CHANJIAO_TEST_PAUSE=stage:file) to kill it there."""
+    if os.environ.get("CHANJIAO_TEST_PAUSE") == f"{stage}:{path.name}":
+        (settings.home / f"paused-{stage}").write_text(str(os.getpid()))
+        time.sleep(600)
+
+
 def ingest(paths: Iterable[Path], settings: Settings, period: str | None = None, progress: Callable[[int, int], None] | None = None) -> list[dict]:
     key = settings.require_pii_key()
     files = expand(paths)
@@ -51,31 +61,35 @@ def ingest(paths: Iterable[Path], settings: Settings, period: str | None = None,
     with warehouse.writer_lock(settings), warehouse.connect(settings) as con:
         accepted = {row[0]: row for row in con.execute(
             "select sha256, kind, submitter, region_code, period from raw.loads where status = 'accepted'").fetchall()}
-        to_gate: list[tuple[Path, ParsedFile, str]] = []
+        staged: list[tuple[Path, ParsedFile, Path]] = []
         for i, path in enumerate(files):
             sha = sha256_of(path)
             archived = _archive(settings, path, sha)
+            _pause_for_tests(settings, "after_archive", path)
             if sha in accepted:
                 _, kind, submitter, region, first_period = accepted[sha]
                 earlier = ParsedFile(path=path, sha256=sha, kind=kind, submitter=submitter, period=first_period, region=region)
-                outcomes.append(_record(con, settings, path, archived, earlier, "duplicate", [], period, sha))
+                outcomes.append(_publish(con, settings, path, archived, earlier, "duplicate", [], [], period))
             else:
                 parsed = read_file(path, key, collection_period=period)
-                to_gate.append((path, parsed, archived))
-                accepted[sha] = (sha, parsed.kind, parsed.submitter, parsed.region, parsed.period)  # same bytes twice in one batch
+                _check_period(parsed, period)
+                staged.append((path, parsed, archived))
+                # The same bytes twice in one batch are read once; the second copy is a duplicate.
+                accepted[sha] = (sha, parsed.kind, parsed.submitter, parsed.region, parsed.period)
             if progress:
                 progress(i + 1, len(files))
-        for path, parsed, _ in to_gate:
-            _check_period(parsed, period)
-        gateable = [p for _, p, _ in to_gate if p.kind and p.period]
+
+        from expectations import batch_rules
         from expectations.gate import validate
 
-        verdicts = validate(gateable, {p.sha256: period or p.period for p in gateable})
-        for path, parsed, archived in to_gate:
-            verdict = verdicts.get(parsed.sha256, {"problems": [], "results": []})
+        gateable = [p for _, p, _ in staged if p.kind and p.period]
+        period_of = {p.sha256: period or p.period for p in gateable}
+        verdicts = validate(gateable, period_of, batch_rules.frames(con, gateable, period_of))
+        for path, parsed, archived in staged:
+            verdict = verdicts.get(parsed.sha256, {"problems": [], "warnings": [], "results": []})
             problems = _dedupe(parsed.problems + verdict["problems"])
             status = "rejected" if problems else "accepted"
-            outcomes.append(_record(con, settings, path, archived, parsed, status, problems, period, parsed.sha256, verdict["results"]))
+            outcomes.append(_publish(con, settings, path, archived, parsed, status, problems, _dedupe(verdict["warnings"]), period, verdict["results"]))
     return outcomes
 
 
@@ -110,48 +124,47 @@ def _archive(settings: Settings, path: Path, sha: str) -> Path:
     return target
 
 
-def _record(con, settings: Settings, path: Path, archived: Path, parsed: ParsedFile | None, status: str,
-            problems: list[Problem], period: str | None, sha: str, results: list | None = None) -> dict:
+def _publish(con, settings: Settings, path: Path, archived: Path, parsed: ParsedFile, status: str,
+             problems: list[Problem], warnings: list[Problem], period: str | None, results: list | None = None) -> dict:
+    """The file's outcome in one transaction: its ledger row and, if accepted, all its rows."""
     import pandas as pd
 
     load_id = uuid.uuid4().hex
     received_at = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc)
     reasons = [p.as_dict() for p in problems]
-    rows = parsed.row_count if parsed and status == "accepted" else 0
+    notes = [p.as_dict() for p in warnings]
+    rows = parsed.row_count if status == "accepted" else 0
+    file_period = period or parsed.period
     con.execute("begin transaction")
     try:
         con.execute(
-            "insert into raw.loads values (?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?, ?, ?, ?, ?, ?)",
-            [load_id, sha, path.name, str(archived.relative_to(settings.home)), parsed.kind if parsed else None,
-             parsed.submitter if parsed else None, parsed.region if parsed else None,
-             (period or parsed.period) if parsed else period, received_at, status, rows,
-             json.dumps(reasons, ensure_ascii=False), json.dumps(results or [], ensure_ascii=False),
-             settings.pii_key_id, code_version()],
+            "insert into raw.loads by name select ? as load_id, ? as sha256, ? as file_name, ? as archive_path, ? as kind, "
+            "? as submitter, ? as region_code, ? as period, ? as received_at, now() as ingested_at, ? as status, ? as row_count, "
+            "? as reasons, ? as warnings, ? as validation, ? as pii_key_id, ? as code_version",
+            [load_id, parsed.sha256, path.name, str(archived.relative_to(settings.home)), parsed.kind, parsed.submitter,
+             parsed.region, file_period, received_at, status, rows, json.dumps(reasons, ensure_ascii=False),
+             json.dumps(notes, ensure_ascii=False), json.dumps(results or [], ensure_ascii=False), settings.pii_key_id, code_version()],
         )
         if status == "accepted":
             for sheet in parsed.sheets.values():
                 if sheet.rows:
                     frame = pd.DataFrame(sheet.rows).assign(load_id=load_id, pii_key_id=settings.pii_key_id)
                     cols = {c for c, _ in warehouse.raw_table_columns()[sheet.definition.table]}
-                    frame = frame[[c for c in frame.columns if c in cols]]
-                    con.register("incoming", frame)
+                    con.register("incoming", frame[[c for c in frame.columns if c in cols]])
                     con.execute(f"insert into raw.{sheet.definition.table} by name select * from incoming")
                     con.unregister("incoming")
+        _pause_for_tests(settings, "in_transaction", path)
         con.execute("commit")
-    except Exception:
+    except BaseException:
         con.execute("rollback")
         raise
     if status == "rejected":
-        _quarantine(settings, path, sha, period or (parsed.period if parsed else None), reasons)
+        _quarantine(settings, path, parsed.sha256, file_period, reasons)
     if path.resolve().is_relative_to(settings.landing.resolve()):
         path.unlink()  # the outcome is committed: the file may leave landing
-    if status != "rejected":
-        log.info("%s: %s (%d rows)", path.name, status, rows)
-    else:
-        log.warning("%s: rejected, %d reason(s)", path.name, len(reasons))
-    return {"file": path.name, "sha256": sha, "kind": parsed.kind if parsed else None,
-            "submitter": parsed.submitter if parsed else None,
-            "period": (period or parsed.period) if parsed else period, "status": status, "rows": rows, "reasons": reasons}
+    (log.warning if status == "rejected" else log.info)("%s: %s (%d rows, %d reasons, %d warnings)", path.name, status, rows, len(reasons), len(notes))
+    return {"file": path.name, "sha256": parsed.sha256, "kind": parsed.kind, "submitter": parsed.submitter, "period": file_period,
+            "status": status, "rows": rows, "reasons": reasons, "warnings": notes, "load_id": load_id}
 
 
 def _quarantine(settings: Settings, path: Path, sha: str, period: str | None, reasons: list[dict]) -> None:

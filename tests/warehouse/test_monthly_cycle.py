@@ -88,6 +88,9 @@ def test_ingest_accepts_good_files_and_quarantines_the_bad_one(month):
     reasons = by_file["d_bad.xlsx"]["reasons"]
     # the 6th teacher sits on spreadsheet row 7 (header on row 1)
     assert [(r["sheet"], r["row"], r["column"], r["rule"]) for r in reasons] == [("教师名册", 7, "是否双师型", "dual_requires_professional")]
+    # A cooperates with an enterprise missing from the register: loaded, with a warning on that row.
+    assert [(w["sheet"], w["row"], w["column"], w["rule"]) for w in by_file["a_revised.xlsx"]["warnings"]] == \
+        [("校企合作", 5, "合作企业统一社会信用代码", "partner_not_in_register")]
     sha = by_file["d_bad.xlsx"]["sha256"]
     folder = month["home"] / "quarantine" / PERIOD / sha
     assert (folder / "d_bad.xlsx").read_bytes() == month["paths"]["d_bad"].read_bytes()
@@ -185,7 +188,7 @@ def test_trace_lists_the_rows_behind_a_value(month):
     # A's teachers 0–29 are 双师型 and sit on rows 2–31 of 教师名册.
     assert sorted(r["row"] for r in numerator if r["file"] == "a_revised.xlsx") == list(range(2, 32))
     assert {l["file"] for l in t["loads"]} == {"a_revised.xlsx", "b.xlsx"}
-    assert all(c["success"] for l in t["loads"] for c in l["validation"])
+    assert all(c["success"] for l in t["loads"] for c in l["validation"] if c["severity"] == "error")
     human = run_cli(month["home"], "trace", "--indicator", "dual_teacher_ratio", "--region", "410622", "--period", PERIOD)
     assert "a_revised.xlsx [教师名册] 第2行" in human.stdout
 

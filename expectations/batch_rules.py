@@ -1,0 +1,87 @@
+"""Rules across files and periods, as GX suites over small per-file frames.
+
+- a school's teacher count moving more than a share against its previous accepted period: warning
+- cooperation rows naming enterprises absent from every above-scale register known: warning
+- a register shrinking by more than a share against the one in force for its region: error
+The shares are configuration: CHANJIAO_GATE_TEACHER_CHANGE (default 0.3), CHANJIAO_GATE_REGISTER_SHRINK (0.2).
+"""
+from __future__ import annotations
+
+import os
+
+import great_expectations as gx
+import great_expectations.expectations as gxe
+
+from ingestion.read import ParsedFile
+
+REGISTER_KINDS = ("above_scale_register", "certified_enterprises", "carriers")
+
+
+def _share(name: str, default: float) -> float:
+    return float(os.environ.get(name, default))
+
+
+def _suite(name: str, expectation) -> gx.ExpectationSuite:
+    return gx.ExpectationSuite(name=name, expectations=[expectation])
+
+
+def frames(con, files: list[ParsedFile], period_of: dict[str, str]) -> list:
+    import pandas as pd
+
+    out = []
+    teacher_change = _share("CHANJIAO_GATE_TEACHER_CHANGE", 0.3)
+    register_shrink = _share("CHANJIAO_GATE_REGISTER_SHRINK", 0.2)
+
+    # Previous accepted loads with their row counts, newest first per submitter.
+    history = con.execute("""
+        select l.kind, l.submitter, l.period, l.received_at, l.sha256,
+               (select count(*) from raw.teachers t where t.load_id = l.load_id) as teachers,
+               l.row_count
+        from raw.loads l where l.status = 'accepted'
+        order by l.period desc, l.received_at desc, l.sha256 desc
+    """).fetchall()
+
+    teachers = []
+    registers = []
+    for f in files:
+        period = period_of[f.sha256]
+        if f.kind == "school_workbook" and "teachers" in f.sheets:
+            previous = next((h[5] for h in history if h[0] == f.kind and h[1] == f.submitter and h[2] < period), None)
+            current = len(f.sheets["teachers"].rows)
+            change = abs(current - previous) / previous if previous else None
+            teachers.append({"source_file": f.sha256, "source_sheet": f.sheets["teachers"].sheet_name, "source_row": None, "change": change})
+        if f.kind in REGISTER_KINDS:
+            previous = next((h[6] for h in history if h[0] == f.kind and h[1] == f.submitter and h[2] <= period and h[4] != f.sha256), None)
+            sheet = next(iter(f.sheets.values()), None)
+            if sheet is not None and previous:
+                shrink = (previous - len(sheet.rows)) / previous
+                registers.append({"source_file": f.sha256, "source_sheet": sheet.sheet_name, "source_row": None, "shrink": shrink})
+    if teachers:
+        out.append((_suite("teacher_count_change", gxe.ExpectColumnValuesToBeBetween(
+            column="change", max_value=teacher_change, severity="warning",
+            meta={"rule": "teacher_count_change", "column": "教师人数",
+                  "message": f"教师人数较上一报告期变化超过{teacher_change:.0%}：请确认名册完整（数据已入库，仅作提示）"},
+        )), pd.DataFrame(teachers)))
+    if registers:
+        out.append((_suite("register_shrink", gxe.ExpectColumnValuesToBeBetween(
+            column="shrink", max_value=register_shrink,
+            meta={"rule": "register_shrink", "column": "名录条数",
+                  "message": f"名录条数比现行名录减少超过{register_shrink:.0%}：名录应为本地区完整名单，请核对是否漏报"},
+        )), pd.DataFrame(registers)))
+
+    known = {u for (u,) in con.execute("""
+        select distinct e.uscc from raw.above_scale_enterprises e join raw.loads l using (load_id) where l.status = 'accepted'
+    """).fetchall()}
+    known |= {r["uscc"] for f in files if f.kind == "above_scale_register" for s in f.sheets.values() for r in s.rows}
+    partners = [
+        {"source_file": f.sha256, "source_sheet": r["source_sheet"], "source_row": r["source_row"], "in_register": r["enterprise_uscc"] in known}
+        for f in files if f.kind == "school_workbook" and "cooperations" in f.sheets
+        for r in f.sheets["cooperations"].rows if r.get("enterprise_uscc")
+    ]
+    if partners and known:
+        out.append((_suite("cooperation_partner_in_register", gxe.ExpectColumnValuesToBeInSet(
+            column="in_register", value_set=[True], severity="warning",
+            meta={"rule": "partner_not_in_register", "column": "合作企业统一社会信用代码",
+                  "message": "合作企业不在规模以上企业名录中：如为规上企业请核对信用代码（数据已入库，仅作提示）"},
+        )), pd.DataFrame(partners)))
+    return out
