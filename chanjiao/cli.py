@@ -189,6 +189,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)  # its import chatter is not the user's business
     from chanjiao.build import BuildError
     from chanjiao.lineage.trace import NoSuchValue
     from chanjiao.marts import NotBuilt

@@ -156,7 +156,10 @@ def _publish(con, settings: Settings, path: Path, archived: Path, parsed: Parsed
         _pause_for_tests(settings, "in_transaction", path)
         con.execute("commit")
     except BaseException:
-        con.execute("rollback")
+        try:
+            con.execute("rollback")
+        except Exception:  # a failed commit has already ended the transaction; report the first error
+            pass
         raise
     if status == "rejected":
         _quarantine(settings, path, parsed.sha256, file_period, reasons)
