@@ -47,6 +47,11 @@ class Settings:
         return self.home / "quarantine"
 
     @property
+    def reports(self) -> Path:
+        # One HTML page of checks per load, regenerable from the ledger (expectations.report).
+        return self.home / "reports"
+
+    @property
     def publications(self) -> Path:
         return self.home / "publications"
 

@@ -163,6 +163,12 @@ def _publish(con, settings: Settings, path: Path, archived: Path, parsed: Parsed
         raise
     if status == "rejected":
         _quarantine(settings, path, parsed.sha256, file_period, reasons)
+    if status != "duplicate":
+        from expectations.report import write_report
+
+        cursor = con.execute("select * from raw.loads where load_id = ?", [load_id])
+        load = dict(zip([d[0] for d in cursor.description], cursor.fetchone()))
+        write_report(settings.reports / (file_period or "unknown-period"), load)
     if path.resolve().is_relative_to(settings.landing.resolve()):
         path.unlink()  # the outcome is committed: the file may leave landing
     (log.warning if status == "rejected" else log.info)("%s: %s (%d rows, %d reasons, %d warnings)", path.name, status, rows, len(reasons), len(notes))

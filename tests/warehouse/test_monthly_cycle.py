@@ -100,6 +100,8 @@ def test_ingest_accepts_good_files_and_quarantines_the_bad_one(month):
     notice = CalamineWorkbook.from_path(str(folder / "退回说明.xlsx")).get_sheet_by_name("退回说明").to_python()
     assert notice[3][:5] == ["序号", "工作表", "行号", "列", "规则"]
     assert notice[4][1:5] == ["教师名册", 7.0, "是否双师型", "dual_requires_professional"] and "专业课教师" in notice[4][5]
+    report = (month["home"] / "reports" / PERIOD / f"{by_file['d_bad.xlsx']['load_id']}.html").read_text(encoding="utf-8")
+    assert "dual_requires_professional" in report and "未通过" in report and "教师名册" in report
     with duckdb.connect(str(month["home"] / "warehouse.duckdb"), read_only=True) as con:
         load_id = con.execute("select load_id from raw.loads where sha256 = ?", [sha]).fetchone()[0]
         for table in ("school_info", "teachers", "cooperations"):
@@ -204,7 +206,7 @@ def test_query_is_read_only_and_cannot_reach_files(month):
     assert external.returncode == 1 and "disabled by configuration" in external.stderr
 
 
-def test_no_personal_data_in_any_table(month):
+def test_no_personal_data_in_any_table_or_report(month):
     raw_values = ["联系人甲", "13800001111", "教师T0", "兼职0", "文化课0", "T000", make_id_number("410622", 0)]
     for db in ("warehouse.duckdb", "marts.duckdb"):
         with duckdb.connect(str(month["home"] / db), read_only=True) as con:
@@ -215,6 +217,9 @@ def test_no_personal_data_in_any_table(month):
                 blob = "|".join(str(v) for v in text)
                 for value in raw_values:
                     assert value not in blob, f"{value} found in {db}:{schema}.{table}"
+    for report in (month["home"] / "reports").rglob("*.html"):
+        text = report.read_text(encoding="utf-8")
+        assert not [v for v in raw_values if v in text], report
 
 
 def test_ingest_refuses_to_run_without_a_key(month, tmp_path):
