@@ -1,0 +1,88 @@
+"""How much of ingest time the quality gate takes, on the production path.
+
+    .venv/bin/python bench/ingest_bench.py 200
+
+Generates N school workbooks like the demo's (rosters of 40–160 teachers, 12–30 cooperations) plus
+the city's register, ingests them into a fresh warehouse with `chanjiao ingest`'s own function, and
+prints the seconds spent reading (archive + parse), gating (GX, one batch) and loading (one
+transaction per file), the gate's share (target < 30%) and the per-file overhead of the gate.
+A second, single-file run of a 100-row workbook gives the fixed cost a lone file pays.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from chanjiao.demo import generate as demo  # noqa: E402
+from chanjiao.settings import Settings  # noqa: E402
+from ingestion.ingest import ingest  # noqa: E402
+from ingestion.registry import kinds  # noqa: E402
+from ingestion.templates import write_workbook  # noqa: E402
+
+
+def make_files(folder: Path, n: int) -> int:
+    rng = random.Random(1)
+    register = demo._register(rng, 400)
+    write_workbook(kinds()["above_scale_register"], folder / "register.xlsx", {"above_scale_enterprises": register})
+    rows = len(register)
+    for i in range(n):
+        county = rng.choice(list(demo.COUNTIES))
+        school = demo.School(f"41410{i:05d}", f"测试学校{i}", county, rng.choice(["中职", "高职专科"]), rng.randint(40, 160), 0.6, 1500)
+        data = demo._workbook(rng, school, register)
+        write_workbook(kinds()["school_workbook"], folder / f"school_{i:04d}.xlsx", data)
+        rows += sum(len(v) for v in data.values())
+        if (i + 1) % 50 == 0:
+            print(f"  generated {i + 1}/{n} workbooks", file=sys.stderr)
+    return rows
+
+
+def run(files: Path, home: Path) -> tuple[dict, float, int]:
+    settings = Settings(home=home, pii_key=b"bench-key")
+    timings: dict = {}
+    started = time.perf_counter()
+    outcomes = ingest([files], settings, period=demo.PERIOD, timings=timings)
+    return timings, time.perf_counter() - started, len(outcomes)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("n", type=int, help="number of school workbooks")
+    args = parser.parse_args()
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        (tmp / "in").mkdir()
+        print(f"generating {args.n} school workbooks…", file=sys.stderr)
+        rows = make_files(tmp / "in", args.n)
+        import great_expectations  # noqa: F401  (import cost is paid once per process, not per batch: keep it out of the figures)
+
+        timings, total, files = run(tmp / "in", tmp / "home")
+        print(f"files: {files}  rows: {rows}  cpus: {os.cpu_count()}")
+        print(f"ingest total {total:.2f} s  ({rows / total:,.0f} rows/s)")
+        for phase in ("read", "gate", "load"):
+            print(f"  {phase:<5} {timings[phase]:7.2f} s  {timings[phase] / total:6.1%}")
+        print(f"gate share of ingest time: {timings['gate'] / total:.1%} (target < 30%)")
+        print(f"gate cost per file in the batch: {timings['gate'] / files * 1000:.1f} ms")
+
+        one = tmp / "one"
+        one.mkdir()
+        rng = random.Random(2)
+        school = demo.School("4141099999", "单文件学校", "410611", "中职", 85, 0.6, 1500)
+        data = demo._workbook(rng, school, demo._register(rng, 50))
+        data["cooperations"] = data["cooperations"][:14]
+        write_workbook(kinds()["school_workbook"], one / "one.xlsx", data)
+        timings, total, _ = run(one, tmp / "home1")
+        rows1 = sum(len(v) for v in data.values())
+        print(f"single {rows1}-row file: total {total * 1000:.0f} ms, gate {timings['gate'] * 1000:.0f} ms, "
+              f"read {timings['read'] * 1000:.0f} ms, load {timings['load'] * 1000:.0f} ms")
+
+
+if __name__ == "__main__":
+    main()
