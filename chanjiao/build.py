@@ -27,14 +27,23 @@ def dbt(settings: Settings, *args: str, stdout=None) -> subprocess.CompletedProc
     return subprocess.run(cmd, env=env, stdout=stdout or sys.stderr, stderr=subprocess.STDOUT, cwd=DBT_PROJECT_DIR)
 
 
-def build(settings: Settings) -> dict:
+def build(settings: Settings, target: str = "duckdb") -> dict:
+    """`dbt build` on DuckDB (then the marts copy is published), or on PostgreSQL from a mirror of raw."""
     warehouse.init(settings)
     started = time.monotonic()
+    if target == "postgres":
+        from chanjiao.postgres import mirror_raw
+
+        mirror_raw(settings)
+        result = dbt(settings, "build", "--target", "postgres")
+        if result.returncode != 0:
+            raise BuildError(f"dbt build on PostgreSQL failed (exit {result.returncode}); see the dbt log above")
+        return {"status": "built", "target": target, "seconds": round(time.monotonic() - started, 1)}
     with warehouse.writer_lock(settings):
-        result = dbt(settings, "build")
+        result = dbt(settings, "build", "--target", "duckdb")
         if result.returncode != 0:
             raise BuildError(f"dbt build failed (exit {result.returncode}); see the dbt log above or {settings.dbt_target_dir / 'logs'}")
         copy = warehouse.publish_marts_copy(settings)
     seconds = round(time.monotonic() - started, 1)
     log.info("warehouse built in %.1f s; marts published to %s", seconds, copy)
-    return {"status": "built", "seconds": seconds, "marts": str(copy), "manifest": str(settings.dbt_target_dir / "manifest.json")}
+    return {"status": "built", "target": target, "seconds": seconds, "marts": str(copy), "manifest": str(settings.dbt_target_dir / "manifest.json")}

@@ -94,8 +94,8 @@ def cmd_status(args, settings) -> int:
 def cmd_build(args, settings) -> int:
     from chanjiao.build import build
 
-    result = build(settings)
-    _emit(args, result, f"built in {result['seconds']} s; marts published to {result['marts']}")
+    result = build(settings, target=args.target)
+    _emit(args, result, f"built on {args.target} in {result['seconds']} s" + (f"; marts published to {result['marts']}" if "marts" in result else ""))
     return EXIT_OK
 
 
@@ -168,7 +168,8 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("paths", nargs="+", metavar="PATH")
     c.add_argument("--period", type=_period, help="the collection period YYYY-MM (default: each file's own period)")
     command("status", cmd_status, "the collection's state for a period").add_argument("--period", type=_period, required=True)
-    command("build", cmd_build, "build the warehouse (dbt models and tests) from what has been accepted")
+    command("build", cmd_build, "build the warehouse (dbt models and tests) from what has been accepted").add_argument(
+        "--target", choices=["duckdb", "postgres"], default="duckdb", help="postgres: build the same project on PostgreSQL from a mirror of the raw tables")
     c = command("indicators", cmd_indicators, "indicator values with their targets")
     c.add_argument("--period", type=_period, required=True)
     c.add_argument("--region")

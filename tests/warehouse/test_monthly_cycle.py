@@ -225,3 +225,47 @@ def test_no_personal_data_in_any_table_or_report(month):
 def test_ingest_refuses_to_run_without_a_key(month, tmp_path):
     result = run_cli(tmp_path / "other", "ingest", str(month["paths"]["b"]), key=None)
     assert result.returncode == 1 and "CHANJIAO_PII_KEY" in result.stderr
+
+
+def _postgres_or_skip():
+    """PostgreSQL over a real connection; with CI=true its absence fails the run instead of skipping."""
+    import os
+
+    import psycopg2
+
+    from chanjiao.postgres import connection_settings
+
+    try:
+        psycopg2.connect(**{**connection_settings(), "dbname": "postgres"}, connect_timeout=3).close()
+    except psycopg2.OperationalError as err:
+        message = f"PostgreSQL is not reachable at {connection_settings()['host']}:{connection_settings()['port']} ({err})"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + " — CI must run the PostgreSQL target")
+        pytest.skip(message)
+    return psycopg2
+
+
+def test_postgres_target_gives_the_same_indicators(month):
+    psycopg2 = _postgres_or_skip()
+    from chanjiao.postgres import connection_settings
+
+    home = month["home"]
+    built = run_cli(home, "build", "--target", "postgres", "--json")
+    assert built.returncode == 0, built.stderr[-3000:]
+    sql_values = ("select indicator_code, variant_code, region_code, period, numerator, denominator, value, status "
+                  "from marts.fct_indicator_value order by 1, 2, 3, 4")
+    sql_targets = "select target_id, period, variant_value, status, deadline_state, status_at_deadline from marts.fct_target_progress order by 1, 2"
+    with duckdb.connect(str(home / "marts.duckdb"), read_only=True) as con:
+        duck_values, duck_targets = con.execute(sql_values).fetchall(), con.execute(sql_targets).fetchall()
+    with psycopg2.connect(**connection_settings()) as pg, pg.cursor() as cur:
+        cur.execute(sql_values)
+        pg_values = cur.fetchall()
+        cur.execute(sql_targets)
+        pg_targets = cur.fetchall()
+    assert len(duck_values) == len(pg_values) > 0 and len(duck_targets) == len(pg_targets) == 40
+    for d, p in zip(duck_values, pg_values):
+        assert d[:4] == p[:4] and d[7] == p[7]
+        assert all((a is None and b is None) or abs(float(a) - float(b)) < 1e-9 for a, b in zip(d[4:7], p[4:7])), (d, p)
+    for d, p in zip(duck_targets, pg_targets):
+        assert d[0:2] == p[0:2] and d[3:] == p[3:]
+        assert (d[2] is None and p[2] is None) or abs(d[2] - p[2]) < 1e-9

@@ -41,9 +41,10 @@ final as (
         regions.region_level,
         rolled_up.period,
         cast(null as integer) as cohort_year,
-        cast(rolled_up.numerator as double) as numerator,
-        cast(rolled_up.denominator as double) as denominator,
-        case when rolled_up.denominator <> 0 then 100.0 * rolled_up.numerator / rolled_up.denominator end as value,
+        cast(rolled_up.numerator as double precision) as numerator,
+        cast(rolled_up.denominator as double precision) as denominator,
+        -- double precision on both targets: PostgreSQL would otherwise return numeric
+        cast(case when rolled_up.denominator <> 0 then 100.0 * rolled_up.numerator / rolled_up.denominator end as double precision) as value,
         indicators.unit,
         case when rolled_up.denominator = 0 then 'not_computable' else 'ok' end as status,
         cast(rolled_up.units as integer) as units,

@@ -5,8 +5,10 @@ with targets as (
 
 final as (
     select
-        md5(concat_ws('|', jurisdiction_code, indicator_code, kind, comparator, lower, upper, by_year,
-            population, scope_region, rule_days, rule_window_months, band_lower, band_upper)) as target_id,
+        -- numbers enter the id as integers in thousandths: DuckDB and PostgreSQL print doubles differently
+        md5(concat_ws('|', jurisdiction_code, indicator_code, kind, comparator,
+            cast(round(lower * 1000) as bigint), cast(round(upper * 1000) as bigint), by_year, population, scope_region,
+            rule_days, rule_window_months, cast(round(band_lower * 1000) as bigint), cast(round(band_upper * 1000) as bigint))) as target_id,
         targets.*,
         case
             when coalesce(population, 'all') = 'all'

@@ -18,8 +18,8 @@ renamed as (
         period,
         cast(enrolled_students as bigint) as enrolled_students,
         cast(staff_quota as bigint) as staff_quota,
-        cast(total_teaching_hours as double) as total_teaching_hours,
-        cast(practical_teaching_hours as double) as practical_teaching_hours
+        cast(total_teaching_hours as double precision) as total_teaching_hours,
+        cast(practical_teaching_hours as double precision) as practical_teaching_hours
     from source
 )
 
