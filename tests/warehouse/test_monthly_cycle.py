@@ -269,3 +269,17 @@ def test_postgres_target_gives_the_same_indicators(month):
     for d, p in zip(duck_targets, pg_targets):
         assert d[0:2] == p[0:2] and d[3:] == p[3:]
         assert (d[2] is None and p[2] is None) or abs(d[2] - p[2]) < 1e-9
+
+
+def test_an_open_reader_never_blocks_a_build(month):
+    home = month["home"]
+    reader = duckdb.connect(str(home / "marts.duckdb"), read_only=True)
+    try:
+        before = reader.execute("select count(*) from marts.fct_indicator_value").fetchone()[0]
+        built = run_cli(home, "build", "--json")
+        assert built.returncode == 0, built.stderr[-2000:]
+        # the statistician's session still reads the copy it opened; a new session sees the new one
+        assert reader.execute("select count(*) from marts.fct_indicator_value").fetchone()[0] == before
+    finally:
+        reader.close()
+    assert run_cli(home, "query", "select count(*) as n from marts.fct_indicator_value", "--json").data[0]["n"] == before
