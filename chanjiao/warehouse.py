@@ -11,7 +11,7 @@ import duckdb
 from chanjiao.settings import Settings
 from ingestion.registry import kinds
 
-_TYPES = {"int": "bigint", "number": "double", "flag": "boolean", "date": "date"}
+_TYPES = {"int": "bigint", "number": "double", "ratio": "double", "year": "integer", "flag": "boolean", "date": "date"}
 
 LEDGER_DDL = """
 create table if not exists raw.loads (

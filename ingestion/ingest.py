@@ -46,6 +46,12 @@ def current_period() -> str:
     return f"{now.year:04d}-{now.month:02d}"
 
 
+def collection_period() -> str:
+    """The month being collected now: the previous month (its release is due on the 5th)."""
+    now = dt.datetime.now(ZoneInfo(TIMEZONE))
+    return f"{now.year - 1:04d}-12" if now.month == 1 else f"{now.year:04d}-{now.month - 1:02d}"
+
+
 def _pause_for_tests(settings: Settings, stage: str, path: Path) -> None:
     """Fault tests stop the loader at a named point (CHANJIAO_TEST_PAUSE=stage:file) to kill it there."""
     if os.environ.get("CHANJIAO_TEST_PAUSE") == f"{stage}:{path.name}":
@@ -74,7 +80,8 @@ def ingest(paths: Iterable[Path], settings: Settings, period: str | None = None,
                 earlier = ParsedFile(path=path, sha256=sha, kind=kind, submitter=submitter, period=first_period, region=region)
                 outcomes.append(_publish(con, settings, path, archived, earlier, "duplicate", [], [], period))
             else:
-                parsed = read_file(path, key, collection_period=period)
+                # Files that carry no period of their own (finance, the frame) belong to the month under collection.
+                parsed = read_file(path, key, collection_period=period or collection_period())
                 _check_period(parsed, period)
                 staged.append((path, parsed, archived))
                 # The same bytes twice in one batch are read once; the second copy is a duplicate.

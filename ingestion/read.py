@@ -2,22 +2,32 @@
 
 Pure parsing: file in, rows and problems out. Personal data is hashed here, so nothing downstream
 (the gate, the warehouse, the logs) ever holds a raw name, ID number, phone or staff/student number.
+
+A file becomes grids (one per sheet; a CSV is one grid named after the file) holding the cells as a
+person sees them: merged cells filled, each row with the number the spreadsheet shows. Sheets are
+matched to the registry by name or by headers, whichever sheet is visible first; the kind is the one
+whose sheets and required columns the file holds best.
 """
 from __future__ import annotations
 
+import codecs
+import csv
+import functools
 import hashlib
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from python_calamine import CalamineWorkbook
+from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from ingestion import codes, normalise
 from ingestion.pii import pseudonymise
-from ingestion.registry import Field, Kind, Sheet, kinds, normalise_header
+from ingestion.registry import Field, Kind, Sheet, kinds, normalise_header, row_markers, split_unit, units
 
-HEADER_SCAN_ROWS = 15
-STOP_PREFIXES = ("填表人", "填报人：", "审核人", "注：", "注:", "说明：", "说明:", "备注：")
-TOTAL_PREFIXES = ("合计", "总计", "小计")
+HEADER_SCAN_ROWS = 20
+# GB18030 is a superset of GBK and GB2312; UTF-8 is tried first because GB18030 decodes far more byte
+# sequences than it should, while Chinese GBK text is almost never valid UTF-8.
+CSV_ENCODINGS = ("utf-8-sig", "gb18030")
 
 
 @dataclass
@@ -37,6 +47,7 @@ class ParsedSheet:
     definition: Sheet
     sheet_name: str
     rows: list[dict] = field(default_factory=list)
+    header_row: int | None = None  # the row number a person sees
 
 
 @dataclass
@@ -49,10 +60,36 @@ class ParsedFile:
     region: str | None = None
     sheets: dict[str, ParsedSheet] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    encoding: str | None = None  # CSV only: utf-8, utf-8-bom or gb18030
 
     @property
     def row_count(self) -> int:
         return sum(len(s.rows) for s in self.sheets.values())
+
+
+@dataclass
+class Grid:
+    """One sheet as a person sees it: merged cells filled, `numbers[i]` the row number shown for rows[i]."""
+    name: str
+    rows: list[list]
+    numbers: list[int]
+    visible: bool = True
+    headers: dict | None = None  # table name → Header, found in one pass for every kind tried
+
+
+@dataclass
+class Header:
+    row: int  # index in Grid.rows of the header's last row (data begins below it)
+    columns: dict[int, tuple[Field, str | None]]  # column → field and the unit written in its header
+    table_unit: str | None = None  # "单位：万元" written above the table
+
+    @property
+    def names(self) -> set[str]:
+        return {f.name for f, _ in self.columns.values()}
+
+
+class UnreadableFile(Exception):
+    """The file cannot be turned into grids; the message is for the submitter."""
 
 
 def sha256_of(path: Path) -> str:
@@ -65,162 +102,419 @@ def sha256_of(path: Path) -> str:
 
 def read_file(path: Path, pii_key: bytes, collection_period: str | None = None) -> ParsedFile:
     parsed = ParsedFile(path=path, sha256=sha256_of(path))
-    suffix = path.suffix.lower()
-    if suffix not in (".xlsx", ".xls"):
-        parsed.problems.append(Problem(None, None, None, "format", f"暂不支持“{suffix or '无扩展名'}”文件：请以.xlsx或.xls格式报送"))
+    suffix = path.suffix.lower().lstrip(".")
+    if suffix not in LOADERS:
+        parsed.problems.append(Problem(None, None, None, "format", f"不支持“{path.suffix or '无扩展名'}”文件：请以.xlsx、.xls或.csv格式报送"))
         return parsed
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
-        grids = {name: workbook.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in workbook.sheet_names}
-    except Exception as exc:  # calamine reports damaged files as assorted errors
-        parsed.problems.append(Problem(None, None, None, "unreadable", f"文件无法打开，可能已损坏或不是Excel文件：{exc}"))
+        grids = LOADERS[suffix](path, parsed)
+    except UnreadableFile as err:
+        parsed.problems.append(Problem(None, None, None, "unreadable", str(err)))
         return parsed
 
-    kind = _detect_kind(grids)
-    if kind is None:
-        parsed.problems.append(Problem(None, None, None, "kind", "无法识别报表类型：请使用chanjiao提供的填报模板，保留表头"))
+    detected = _detect_kind(grids)
+    if detected is None:
+        first = next((g.name for g in grids if g.visible), None)
+        titles = "、".join(k.title for k in kinds().values())
+        parsed.problems.append(Problem(first, None, None, "kind", f"无法识别报表类型：没有找到任何填报模板的表头。请使用chanjiao提供的模板（{titles}），保留表头行后重新报送"))
         return parsed
+    kind, found = detected
     parsed.kind = kind.name
+    if suffix not in kind.formats:
+        allowed = "或".join(f".{f}" for f in kind.formats)
+        parsed.problems.append(Problem(None, None, None, "format", f"“{kind.title}”含{len(kind.sheets)}个工作表，只能以{allowed}格式报送，不接受.{suffix}：请在Excel中填好全部工作表后另存为.xlsx重新报送"))
+        return parsed
     for definition in kind.sheets:
-        found = _find_sheet(grids, definition)
-        if found is None:
-            parsed.problems.append(Problem(definition.sheet, None, None, "sheet_missing", f"缺少工作表“{definition.sheet}”：请按模板补全该工作表"))
+        if definition.key not in found:
+            parsed.problems.append(Problem(definition.sheet, None, None, "sheet_missing", f"缺少工作表“{definition.sheet}”：请按模板补全该工作表（没有数据也要保留表头）"))
             continue
-        name, header_row = found
-        parsed.sheets[definition.key] = _read_sheet(definition, name, grids[name], header_row, pii_key, parsed.problems)
+        grid, header = found[definition.key]
+        parsed.sheets[definition.key] = _read_sheet(definition, grid, header, pii_key, parsed.problems)
     _identify(parsed, kind, collection_period)
     return parsed
 
 
-def _header_map(row: list, definition: Sheet) -> dict[int, Field]:
-    lookup = {normalise_header(h): f for f in definition.fields for h in f.headers}
-    return {i: lookup[normalise_header(cell)] for i, cell in enumerate(row) if normalise_header(cell) in lookup}
+# --- files → grids -------------------------------------------------------------------------------
+
+def _load_excel(path: Path, parsed: ParsedFile) -> list[Grid]:
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        grids = []
+        for meta in workbook.sheets_metadata:
+            if meta.typ != SheetTypeEnum.WorkSheet:
+                continue  # chart sheets hold no cells
+            sheet = workbook.get_sheet_by_name(meta.name)
+            rows = sheet.to_python(skip_empty_area=False)  # from A1, so row i is spreadsheet row i+1
+            _fill_merged(rows, sheet.merged_cell_ranges or ())
+            grids.append(Grid(meta.name, rows, list(range(1, len(rows) + 1)), meta.visible == SheetVisibleEnum.Visible))
+        return grids
+    except Exception as exc:  # calamine reports damaged files as assorted errors
+        raise UnreadableFile(f"文件无法打开，可能已损坏或不是Excel文件：请用Excel打开确认后另存为.xlsx重新报送（{exc}）") from None
 
 
-def _find_header_row(grid: list[list], definition: Sheet) -> tuple[int, int]:
-    """(row index, number of known headers) of the best header row among the first rows."""
-    best = (-1, 0)
-    for i, row in enumerate(grid[:HEADER_SCAN_ROWS]):
-        n = len({f.name for f in _header_map(row, definition).values()})
-        if n > best[1]:
-            best = (i, n)
-    return best
-
-
-def _find_sheet(grids: dict[str, list[list]], definition: Sheet) -> tuple[str, int] | None:
-    """The sheet holding `definition`: by name first, else the sheet whose headers match best."""
-    wanted = normalise_header(definition.sheet)
-    for name, grid in grids.items():
-        if normalise_header(name) == wanted:
-            return name, _find_header_row(grid, definition)[0]
-    required = sum(f.required for f in definition.fields)
-    scored = [(name, *_find_header_row(grid, definition)) for name, grid in grids.items()]
-    scored = [s for s in scored if s[2] >= max(2, required // 2 + 1)]
-    if not scored:
-        return None
-    name, row, _ = max(scored, key=lambda s: s[2])
-    return name, row
-
-
-def _detect_kind(grids: dict[str, list[list]]) -> Kind | None:
-    best, best_score = None, 0
-    for kind in kinds().values():
-        score = sum(_find_sheet(grids, d) is not None for d in kind.sheets) / len(kind.sheets)
-        if score > best_score:
-            best, best_score = kind, score
-    return best
-
-
-def _read_sheet(definition: Sheet, name: str, grid: list[list], header_row: int, pii_key: bytes, problems: list[Problem]) -> ParsedSheet:
-    out = ParsedSheet(definition=definition, sheet_name=name)
-    if header_row < 0:
-        problems.append(Problem(name, None, None, "header", "找不到表头行：请保留模板的表头"))
-        return out
-    columns = _header_map(grid[header_row], definition)
-    present = {f.name for f in columns.values()}
-    for f in definition.fields:
-        if f.required and f.name not in present:
-            problems.append(Problem(name, header_row + 1, f.header, "column_missing", f"缺少必填列“{f.header}”：请按模板补上该列"))
-    if any(f.required and f.name not in present for f in definition.fields):
-        return out
-    for i in range(header_row + 1, len(grid)):
-        cells = grid[i]
-        values = [c for c in cells if not normalise.is_empty(c)]
-        if not values:
+def _fill_merged(rows: list[list], ranges) -> None:
+    """A merged cell reads, to a person, as its value in every cell it covers: a parent header over its
+    children, a 工号 header spanning two header rows. Ranges are clipped to the cells that exist."""
+    for (r0, c0), (r1, c1) in ranges:
+        if r0 >= len(rows) or c0 >= len(rows[r0]):
             continue
-        first = normalise.text(values[0])
-        if first.startswith(STOP_PREFIXES):
-            break  # footnotes under the data
-        if first.startswith(TOTAL_PREFIXES):
+        value = rows[r0][c0]
+        for r in range(r0, min(r1, len(rows) - 1) + 1):
+            for c in range(c0, min(c1, len(rows[r]) - 1) + 1):
+                rows[r][c] = value
+
+
+def _load_csv(path: Path, parsed: ParsedFile) -> list[Grid]:
+    raw = path.read_bytes()
+    for encoding in CSV_ENCODINGS:
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
             continue
-        row_number = i + 1  # the row number a person sees in the spreadsheet
-        record: dict = {"source_sheet": name, "source_row": row_number}
-        for col, f in columns.items():
-            cell = cells[col] if col < len(cells) else None
-            try:
-                record.update(_convert(f, cell, pii_key))
-            except normalise.CellError as err:
-                problems.append(Problem(name, row_number, f.header, "format", f"“{f.header}”{err}"))
-                record.update({c: None for c in f.columns})
-        for f in definition.fields:
-            if f.name not in present:
-                record.update({c: (f.default if c == f.name else None) for c in f.columns})
-        out.rows.append(record)
+    else:
+        raise UnreadableFile("CSV文件的编码无法识别：请在Excel中另存为“CSV UTF-8（逗号分隔）”后重新报送")
+    parsed.encoding = ("utf-8-bom" if raw.startswith(codecs.BOM_UTF8) else "utf-8") if encoding == "utf-8-sig" else encoding
+    rows, numbers, line = [], [], 0
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""))
+        for record in reader:
+            rows.append(record)
+            numbers.append(line + 1)  # a quoted cell may span lines: a record begins after the last one ended
+            line = reader.line_num
+    except csv.Error as exc:
+        raise UnreadableFile(f"CSV文件第{line + 1}行无法解析：请在Excel中另存为“CSV UTF-8（逗号分隔）”后重新报送（{exc}）") from None
+    return [Grid(path.name, rows, numbers)]
+
+
+LOADERS = {"xlsx": _load_excel, "xls": _load_excel, "csv": _load_csv}
+
+
+# --- grids → kind, sheets and headers ------------------------------------------------------------
+
+@functools.cache
+def _lookup(definition: Sheet) -> dict[str, Field]:
+    """Header (normalised, unit removed) → field, over every synonym."""
+    return {split_unit(normalise_header(h))[0]: f for f in definition.fields for h in f.headers}
+
+
+def _header_texts(parent: object, child: object) -> list[str]:
+    """What a header cell may say. Under a merged parent ("企业实践天数" over "近12个月") both orders of
+    parent and child, then the child alone; a cell merged across both rows is the same text twice."""
+    p, c = normalise_header(parent), normalise_header(child)
+    if not c:
+        return []
+    if not p or p == c:
+        return [c]
+    return [p + c, c + p, c]
+
+
+def _table_unit(rows: list[list]) -> str | None:
+    """A money unit written for the whole table above its header: "单位：万元", "金额单位：元"."""
+    for row in rows:
+        for cell in row:
+            text = normalise_header(cell)
+            for unit in sorted(units()["money"], key=len, reverse=True):
+                if f"单位:{unit}" in text:
+                    return unit
+    return None
+
+
+def _readings(grid: Grid) -> list[list[tuple[int, list[tuple[str, str | None]]]]]:
+    """Per row among the first ones: per non-empty cell, what its header may say as (header, unit)."""
+    out = []
+    for i, row in enumerate(grid.rows[:HEADER_SCAN_ROWS]):
+        above = grid.rows[i - 1] if i else []
+        cells = []
+        for col, cell in enumerate(row):
+            parent = above[col] if col < len(above) else ""
+            texts = _header_texts(parent, cell)
+            if texts:
+                # a unit written on a merged parent ("经费（万元）") is written for its children too
+                parent_unit = split_unit(normalise_header(parent))[1]
+                cells.append((col, [(base, unit or parent_unit) for base, unit in map(split_unit, texts)]))
+        out.append(cells)
     return out
 
 
-def _convert(f: Field, cell: object, pii_key: bytes) -> dict:
-    if normalise.is_empty(cell):
-        return {c: (f.default if c == f.name else None) for c in f.columns}
-    if f.type == "pii":
-        return {f"{f.name}_hash": pseudonymise(pii_key, normalise.text(cell))}
-    if f.type == "id_number":
-        value = normalise.long_code(cell)
-        return {f"{f.name}_hash": pseudonymise(pii_key, value), f"{f.name}_valid": codes.id_number_is_valid(value)}
-    if f.type == "uscc":
-        value = normalise.long_code(cell)
-        return {f.name: value, f"{f.name}_valid": codes.uscc_is_valid(value)}
-    if f.type == "region":
-        return {f.name: normalise.code(cell, 6), f"{f.name}_valid": None}  # judged once the period is known
-    if f.type == "code":
-        return {f.name: normalise.code(cell, f.length or 0)}
-    if f.type == "enum":
-        return {f.name: normalise.enum(cell, f.values)}
-    converter = {"text": normalise.text, "int": normalise.integer, "number": normalise.number, "flag": normalise.flag, "date": normalise.date, "period": normalise.period}[f.type]
-    return {f.name: converter(cell)}
+def _headers(grid: Grid) -> dict[str, Header]:
+    """For every sheet definition of every kind (by table name), the header row of `grid` naming most
+    of its fields. One pass over the first rows serves all definitions: every kind is tried on every grid."""
+    if grid.headers is not None:
+        return grid.headers
+    index: dict[str, list[tuple[str, Field]]] = {}
+    for kind in kinds().values():
+        for definition in kind.sheets:
+            for base, f in _lookup(definition).items():
+                index.setdefault(base, []).append((definition.table, f))
+    best: dict[str, Header] = {}
+    for i, cells in enumerate(_readings(grid)):
+        columns: dict[str, dict[int, tuple[Field, str | None]]] = {}
+        names: dict[str, set[str]] = {}
+        for col, readings in cells:
+            used: set[str] = set()  # definitions this cell already serves
+            for base, unit in readings:
+                for table, f in index.get(base, ()):
+                    if table in used or f.name in names.setdefault(table, set()):
+                        continue  # a second column of the same field is ignored: the first wins
+                    columns.setdefault(table, {})[col] = (f, unit)
+                    names[table].add(f.name)
+                    used.add(table)
+        for table, found in columns.items():
+            if table not in best or len(found) > len(best[table].columns):
+                best[table] = Header(i, found)
+    for header in best.values():
+        header.table_unit = _table_unit(grid.rows[:header.row])
+    grid.headers = best
+    return best
 
+
+def _enough(header: Header | None, definition: Sheet) -> bool:
+    """More than half the required fields: a sheet sharing 姓名 and 身份证号 with another is not that other."""
+    if header is None:
+        return False
+    found = sum(f.name in header.names for f in definition.required)
+    return found >= max(2, len(definition.required) // 2 + 1)
+
+
+def _match_sheets(grids: list[Grid], kind: Kind) -> dict[str, tuple[Grid, Header | None]]:
+    """Sheet key → (grid, header). Each grid serves one sheet; visible grids first (a hidden sheet is
+    usually last month's copy), then grids whose headers hold the sheet, then grids named as the
+    template names them, then the most columns recognised."""
+    options = []
+    for definition in kind.sheets:
+        for n, grid in enumerate(grids):
+            header = _headers(grid).get(definition.table)
+            named = normalise_header(grid.name) == normalise_header(definition.sheet)
+            enough = _enough(header, definition)
+            if named or enough:
+                rank = (grid.visible, enough, named, len(header.columns) if header else 0, -n)
+                options.append((rank, definition.key, n, header))
+    options.sort(key=lambda o: o[0], reverse=True)
+    found: dict[str, tuple[Grid, Header | None]] = {}
+    taken: set[int] = set()
+    for _, key, n, header in options:
+        if key not in found and n not in taken:
+            found[key] = (grids[n], header)
+            taken.add(n)
+    return found
+
+
+def _detect_kind(grids: list[Grid]) -> tuple[Kind, dict] | None:
+    """The kind whose sheets the file holds best: share of its sheets found, then share of their
+    required columns present, then number of columns explained (an enterprise return also holds
+    every column of the above-scale register)."""
+    best, best_score = None, None
+    for kind in kinds().values():
+        found = _match_sheets(grids, kind)
+        if not found:
+            continue
+        required = sum(len(kind.sheet(k).required) for k in found)
+        present = sum(len({f.name for f in kind.sheet(k).required} & (h.names if h else set())) for k, (_, h) in found.items())
+        explained = sum(len(h.columns) for _, h in found.values() if h)
+        score = (len(found) / len(kind.sheets), present / required if required else 1, explained)
+        if best_score is None or score > best_score:
+            best, best_score = (kind, found), score
+    return best
+
+
+# --- one sheet → rows ----------------------------------------------------------------------------
+
+def _cell(cells: list, col: int) -> object:
+    return cells[col] if col < len(cells) else None
+
+
+def _row_marker(cells: list) -> str | None:
+    """"footnote" for 填表人/审核人/注 lines under the data, "total" for a 合计/总计 row, else None."""
+    first = next((c for c in cells if not normalise.is_empty(c)), None)
+    if not isinstance(first, str):
+        return None  # totals and footnotes are words; a 序号 or a number is data
+    text = normalise_header(first)
+    markers = row_markers()
+    if text.startswith(markers["footnotes"]):
+        return "footnote"
+    if text.startswith(markers["totals"]) or (len(text) <= 8 and text.endswith(markers["totals"])):
+        return "total"
+    return None
+
+
+def _money_units(definition: Sheet, grid: Grid, header: Header, header_row: int, problems: list[Problem]) -> dict[int, str] | None:
+    """The unit of each money column: written in its header, else above the table. A money column
+    without a written unit is refused (None), never guessed."""
+    money = units()["money"]
+    out: dict[int, str] = {}
+    for col, (f, written) in header.columns.items():
+        if f.unit is None:
+            continue
+        unit = written if written is not None else header.table_unit
+        if unit in money:
+            out[col] = unit
+        elif unit is None:
+            problems.append(Problem(grid.name, header_row, f.header, "unit_missing",
+                                    f"“{f.header}”列没有写明金额单位：请在表头注明单位，如“{split_unit(f.header)[0]}({f.unit})”或“{split_unit(f.header)[0]}(元)”"))
+        else:
+            problems.append(Problem(grid.name, header_row, f.header, "unit",
+                                    f"“{f.header}”列的单位“{unit}”不是金额单位：请改为“({f.unit})”或“(元)”"))
+    return out if len(out) == sum(f.unit is not None for f, _ in header.columns.values()) else None
+
+
+def _read_sheet(definition: Sheet, grid: Grid, header: Header | None, pii_key: bytes, problems: list[Problem]) -> ParsedSheet:
+    out = ParsedSheet(definition=definition, sheet_name=grid.name)
+    if header is None:
+        problems.append(Problem(grid.name, None, None, "header", f"找不到“{definition.sheet}”的表头行：请保留模板的表头（如“{definition.fields[0].header}”）"))
+        return out
+    out.header_row = grid.numbers[header.row]
+    missing = [f for f in definition.required if f.name not in header.names]
+    for f in missing:
+        problems.append(Problem(grid.name, out.header_row, f.header, "column_missing", f"缺少必填列“{f.header}”：请按模板补上该列"))
+    money = _money_units(definition, grid, header, out.header_row, problems)
+    if missing or money is None:
+        return out
+    # Built once per sheet: each column's converter, and the values of optional columns left out.
+    converters = [(col, f, _converter(f, pii_key, money.get(col))) for col, (f, _) in header.columns.items()]
+    absent = {c: (f.default if c == f.name else None) for f in definition.fields if f.name not in header.names for c in f.columns}
+    for i in range(header.row + 1, len(grid.rows)):
+        cells = grid.rows[i]
+        marker = _row_marker(cells)
+        if marker == "footnote":
+            break  # 填表人、审核人 and notes end the table
+        if marker == "total" or all(normalise.is_empty(_cell(cells, col)) for col in header.columns):
+            continue  # totals, blank rows, rows holding only a pre-printed 序号
+        out.rows.append(_read_row(grid, i, converters, absent, problems))
+    return out
+
+
+def _read_row(grid: Grid, i: int, converters: list, absent: dict, problems: list[Problem]) -> dict:
+    row_number = grid.numbers[i]  # the row number a person sees in the spreadsheet
+    record: dict = {"source_sheet": grid.name, "source_row": row_number}
+    cells = grid.rows[i]
+    for col, f, convert in converters:
+        try:
+            record.update(convert(_cell(cells, col)))
+        except normalise.CellError as err:
+            problems.append(Problem(grid.name, row_number, f.header, "format", f"“{f.header}”{err}"))
+            record.update(dict.fromkeys(f.columns))
+    record.update(absent)
+    return record
+
+
+SIMPLE = {"text": normalise.text, "int": normalise.integer, "ratio": normalise.ratio, "flag": normalise.flag,
+          "date": normalise.date, "period": normalise.period, "month": normalise.month, "year": normalise.year,
+          "submitter_code": normalise.submitter_code}
+
+
+def _converter(f: Field, pii_key: bytes, unit: str | None = None):
+    """cell → {column: value} for one field; an empty cell gives the field's default."""
+    empty = {c: (f.default if c == f.name else None) for c in f.columns}
+    parse = _parser(f, pii_key, unit)
+
+    def convert(cell: object) -> dict:
+        if cell is None or cell == "":
+            return empty
+        normalise.refuse_error_value(cell)
+        return empty if normalise.is_empty(cell) else parse(cell)
+
+    return convert
+
+
+def _parser(f: Field, pii_key: bytes, unit: str | None):
+    """cell (not empty) → {column: value} for one field's type."""
+    name = f.name
+    if f.type == "pii":
+        return lambda cell: {f"{name}_hash": pseudonymise(pii_key, normalise.text(cell))}
+    if f.type == "id_number":
+        def id_number(cell: object) -> dict:
+            value = normalise.long_code(cell)
+            return {f"{name}_hash": pseudonymise(pii_key, value), f"{name}_valid": codes.id_number_is_valid(value)}
+        return id_number
+    if f.type == "uscc":
+        def uscc(cell: object) -> dict:
+            value = normalise.long_code(cell)
+            return {name: value, f"{name}_valid": codes.uscc_is_valid(value)}
+        return uscc
+    if f.type == "region":
+        return lambda cell: {name: normalise.code(cell, 6), f"{name}_valid": None}  # judged once the period is known
+    if f.type == "code":
+        return lambda cell: {name: normalise.code(cell, f.length or 0)}
+    if f.type == "enum":
+        return lambda cell: {name: normalise.enum(cell, f.values, f.aliases)}
+    if f.type == "number" and f.unit:
+        return lambda cell: {name: normalise.scale(normalise.number(cell), unit, f.unit, units()["money"])}
+    if f.type == "number":
+        return lambda cell: {name: normalise.number(cell)}
+    simple = SIMPLE[f.type]
+    return lambda cell: {name: simple(cell)}
+
+
+# --- the file as a whole: period, submitter, region ----------------------------------------------
 
 def _identify(parsed: ParsedFile, kind: Kind, collection_period: str | None) -> None:
     """Who sent the file, for which period and region; fill what the sheets leave implicit."""
-    table_key, _, column = kind.period_field.partition(".")
-    sheet = parsed.sheets.get(table_key)
-    periods = {r[column] for r in sheet.rows if r.get(column)} if sheet else set()
-    if len(periods) > 1:
-        parsed.problems.append(Problem(sheet.sheet_name, None, None, "period_mixed", "同一文件中出现多个报告期：一个文件只能报送一个报告期"))
-    parsed.period = min(periods) if periods else collection_period
+    parsed.period = _file_period(parsed, kind, collection_period)
     year = int(parsed.period[:4]) if parsed.period else None
     for s in parsed.sheets.values():
+        # an optional 报告期 left blank (or its column left out) is the collection period
+        blank_period = [f.name for f in s.definition.fields if f.type == "period" and not f.required]
+        regions = [f.name for f in s.definition.fields if f.type == "region"]  # valid at the period's end
         for r in s.rows:
-            if column in r and r[column] is None and s.definition.key == table_key:
-                r[column] = parsed.period
-            for f in s.definition.fields:
-                if f.type == "region" and r.get(f.name) is not None:
-                    r[f"{f.name}_valid"] = codes.region_is_valid(r[f.name], year) if year else False
+            for name in blank_period:
+                if r.get(name) is None:
+                    r[name] = parsed.period
+            for name in regions:
+                if r.get(name) is not None:
+                    r[f"{name}_valid"] = codes.region_is_valid(r[name], year) if year else False
+    _check_single_rows(parsed)
+    parsed.submitter, parsed.region = _submitter(parsed, kind)
     if kind.name == "school_workbook":
-        info = parsed.sheets.get("school_info")
-        if info and info.rows:
-            parsed.submitter = info.rows[0]["school_code"]
-            parsed.region = info.rows[0]["region_code"]
-            for s in parsed.sheets.values():
-                if s.definition.key != "school_info":
-                    for r in s.rows:
-                        r["school_code"] = parsed.submitter
-        elif info is not None:
-            parsed.problems.append(Problem(info.sheet_name, None, None, "rows", "“学校信息”表没有数据行：请填写本校信息"))
-        if info and len(info.rows) > 1:
-            parsed.problems.append(Problem(info.sheet_name, info.rows[1]["source_row"], None, "rows", "“学校信息”表只能有一行数据"))
-    else:
-        parsed.region = parsed.submitter = covered_region([r["region_code"] for s in parsed.sheets.values() for r in s.rows if r.get("region_code")])
+        for s in parsed.sheets.values():
+            if s.definition.key != "school_info":
+                for r in s.rows:
+                    r["school_code"] = parsed.submitter  # the roster rows belong to the workbook's school
+
+
+def _file_period(parsed: ParsedFile, kind: Kind, collection_period: str | None) -> str | None:
+    if kind.period_field is None:
+        return collection_period  # annual finance and the frame carry no 报告期
+    key, _, column = kind.period_field.partition(".")
+    sheet = parsed.sheets.get(key)
+    rows = [r for r in sheet.rows if r.get(column)] if sheet else []
+    if not rows:
+        return collection_period
+    other = next((r for r in rows if r[column] != rows[0][column]), None)
+    if other is not None:
+        header = sheet.definition.fields[[f.name for f in sheet.definition.fields].index(column)].header
+        parsed.problems.append(Problem(sheet.sheet_name, other["source_row"], header, "period_mixed",
+                                       f"同一文件中出现多个报告期（{rows[0][column]}和{other[column]}）：一个文件只能报送一个报告期"))
+    return min(r[column] for r in rows)
+
+
+def _check_single_rows(parsed: ParsedFile) -> None:
+    for s in parsed.sheets.values():
+        if s.definition.rows != "one" or s.header_row is None:
+            continue
+        if not s.rows:
+            parsed.problems.append(Problem(s.sheet_name, None, None, "rows", f"“{s.definition.sheet}”表没有数据行：请在表头下填写一行"))
+        elif len(s.rows) > 1:
+            parsed.problems.append(Problem(s.sheet_name, s.rows[1]["source_row"], None, "rows", f"“{s.definition.sheet}”表只能有一行数据：请删除多余的行"))
+
+
+def _column_values(parsed: ParsedFile, ref: str | None) -> list:
+    key, _, column = (ref or "").partition(".")
+    sheet = parsed.sheets.get(key)
+    rows = sheet.rows[:1] if sheet and sheet.definition.rows == "one" else (sheet.rows if sheet else [])
+    return [r[column] for r in rows if r.get(column)]
+
+
+def _submitter(parsed: ParsedFile, kind: Kind) -> tuple[str | None, str | None]:
+    """(submitter, region): the one value of the submitter field, with its region, when the file holds
+    one (a school, an enterprise); else the region the file covers (a register, a bureau's collection)."""
+    covered = covered_region(_column_values(parsed, kind.region_field))
+    if kind.submitter_field == "covered_region":
+        return covered, covered
+    senders = set(_column_values(parsed, kind.submitter_field))
+    if len(senders) != 1:
+        return covered, covered
+    return senders.pop(), covered
 
 
 def covered_region(region_codes: list[str]) -> str | None:

@@ -10,6 +10,8 @@ from pathlib import Path
 import yaml
 
 REGISTRY_FILE = Path(__file__).with_name("registry.yaml")
+TYPES = {"code", "submitter_code", "text", "pii", "id_number", "uscc", "region", "int", "number", "ratio",
+         "flag", "enum", "date", "period", "month", "year"}
 
 
 @dataclass(frozen=True)
@@ -21,12 +23,19 @@ class Field:
     required: bool = False
     length: int | None = None
     values: tuple[str, ...] = ()
+    aliases: tuple[tuple[str, str], ...] = ()
     default: object = None
+    unit: str | None = None
 
     @property
     def header(self) -> str:
         """The header the template prints."""
         return self.headers[0]
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        """What a drop-down list offers for this field (empty: free entry)."""
+        return ("是", "否") if self.type == "flag" else self.values
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -48,6 +57,10 @@ class Sheet:
     rows: str
     fields: tuple[Field, ...]
 
+    @property
+    def required(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if f.required)
+
 
 @dataclass(frozen=True)
 class Kind:
@@ -57,48 +70,91 @@ class Kind:
     formats: tuple[str, ...]
     sheets: tuple[Sheet, ...]
     submitter_field: str
-    period_field: str
+    period_field: str | None
     region_field: str | None = None
+    instructions: tuple[str, ...] = ()
     extra: dict = field(default_factory=dict)
 
     def sheet(self, key: str) -> Sheet:
         return next(s for s in self.sheets if s.key == key)
 
 
+@functools.lru_cache(maxsize=1 << 16, typed=True)  # typed: True and 1 are different cells
 def normalise_header(text: object) -> str:
-    """Compare headers the way a person reads them: width, spaces, line breaks and bracket style ignored."""
+    """Compare headers the way a person reads them: width, spaces, line breaks, case, bracket style and
+    a required-field star ignored."""
     s = unicodedata.normalize("NFKC", str(text or ""))
-    s = re.sub(r"\s+", "", s)
-    return s.replace("（", "(").replace("）", ")")
+    s = re.sub(r"\s+", "", s).casefold()
+    s = s.replace("【", "(").replace("】", ")").replace("〔", "(").replace("〕", ")")
+    return s.strip("*※")
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def split_unit(header: str) -> tuple[str, str | None]:
+    """A normalised header and the unit written in its trailing brackets: "工资总额(万元)" → ("工资总额", "万元").
+
+    Only known units are split off, so brackets that belong to the name stay in it."""
+    m = re.fullmatch(r"(.+?)\((?:单位[:：])?([^()]+)\)", header)
+    if m and (m[2] in units()["money"] or m[2] in units()["count"]):
+        return m[1], m[2]
+    return header, None
+
+
+@functools.cache
+def _data() -> dict:
+    return yaml.safe_load(REGISTRY_FILE.read_text(encoding="utf-8"))
+
+
+def units() -> dict:
+    """{"money": {unit: factor in 元}, "count": [unit, ...]}."""
+    return _data()["units"]
+
+
+@functools.cache
+def row_markers() -> dict[str, tuple[str, ...]]:
+    """{"totals": (...), "footnotes": (...)}, normalised as headers are."""
+    return {k: tuple(normalise_header(v) for v in values) for k, values in _data()["row_markers"].items()}
+
+
+def _field(f: dict) -> Field:
+    return Field(
+        name=f["name"],
+        type=f["type"],
+        headers=tuple(f["headers"]),
+        rule=f.get("rule", ""),
+        required=bool(f.get("required", False)),
+        length=f.get("length"),
+        values=tuple(f.get("values", ())),
+        aliases=tuple((f.get("aliases") or {}).items()),
+        default=f.get("default"),
+        unit=f.get("unit"),
+    )
+
+
+def _check(sheet: Sheet) -> None:
+    """Refuse a registry a reader could not apply unambiguously: caught when the module loads, not on a file."""
+    seen: dict[str, str] = {}
+    for f in sheet.fields:
+        if f.type not in TYPES:
+            raise ValueError(f"{sheet.key}.{f.name}: unknown type {f.type}")
+        if f.unit is not None and f.unit not in units()["money"]:
+            raise ValueError(f"{sheet.key}.{f.name}: unknown unit {f.unit}")
+        for h in f.headers:
+            base = split_unit(normalise_header(h))[0]
+            if seen.setdefault(base, f.name) != f.name:
+                raise ValueError(f"{sheet.key}: header {h} names both {seen[base]} and {f.name}")
 
 
 @functools.cache
 def kinds() -> dict[str, Kind]:
-    data = yaml.safe_load(REGISTRY_FILE.read_text(encoding="utf-8"))
     out = {}
-    for name, k in data["kinds"].items():
+    for name, k in _data()["kinds"].items():
         sheets = tuple(
-            Sheet(
-                key=key,
-                sheet=s["sheet"],
-                table=s["table"],
-                rows=s["rows"],
-                fields=tuple(
-                    Field(
-                        name=f["name"],
-                        type=f["type"],
-                        headers=tuple(f["headers"]),
-                        rule=f.get("rule", ""),
-                        required=bool(f.get("required", False)),
-                        length=f.get("length"),
-                        values=tuple(f.get("values", ())),
-                        default=f.get("default"),
-                    )
-                    for f in s["fields"]
-                ),
-            )
+            Sheet(key=key, sheet=s["sheet"], table=s["table"], rows=s["rows"], fields=tuple(_field(f) for f in s["fields"]))
             for key, s in k["sheets"].items()
         )
+        for s in sheets:
+            _check(s)
         out[name] = Kind(
             name=name,
             title=k["title"],
@@ -106,8 +162,9 @@ def kinds() -> dict[str, Kind]:
             formats=tuple(k["formats"]),
             sheets=sheets,
             submitter_field=k["submitter_field"],
-            period_field=k["period_field"],
+            period_field=k.get("period_field"),
             region_field=k.get("region_field"),
+            instructions=tuple(k.get("instructions", ())),
         )
     return out
 

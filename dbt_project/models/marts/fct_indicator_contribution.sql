@@ -14,12 +14,14 @@ final as (
         contributions.unit_type,
         contributions.unit_code,
         contributions.unit_region_code as region_code,
+        contributions.measured_region_code,
+        contributions.cohort_year,
         contributions.load_id,
         loads.sha256,
         loads.file_name,
         loads.received_at,
-        cast(contributions.numerator as bigint) as numerator,
-        cast(contributions.denominator as bigint) as denominator
+        contributions.numerator,
+        contributions.denominator
     from contributions
     inner join loads
         on loads.load_id = contributions.load_id

@@ -1,6 +1,7 @@
 -- Ratios are sum(numerator) / sum(denominator) over the units inside the region, at every level
--- (county, city, province) — never an average of unit ratios. Values stay unrounded here;
--- rounding (half away from zero, 2 decimals) happens only on output.
+-- (county, city, province) — never an average of unit ratios. Contributions measured for one region
+-- (locality indicators, finance, money per student) count only there. Counts are the sum of the
+-- numerators. Values stay unrounded here; rounding (half away from zero, 2 decimals) happens only on output.
 with contributions as (
     select * from {{ ref('int_indicator_contributions') }}
 ),
@@ -23,12 +24,14 @@ rolled_up as (
         contributions.variant_code,
         contributions.period,
         ancestors.ancestor_code as region_code,
+        max(contributions.cohort_year) as cohort_year,
         sum(contributions.numerator) as numerator,
         sum(contributions.denominator) as denominator,
-        count(distinct contributions.unit_code) as units
+        count(distinct case when contributions.unit_type <> 'register' then contributions.unit_code end) as units
     from contributions
     inner join ancestors
         on ancestors.region_code = contributions.unit_region_code
+    where contributions.measured_region_code is null or contributions.measured_region_code = ancestors.ancestor_code
     group by 1, 2, 3, 4
 ),
 
@@ -40,13 +43,16 @@ final as (
         regions.region_name,
         regions.region_level,
         rolled_up.period,
-        cast(null as integer) as cohort_year,
+        cast(rolled_up.cohort_year as integer) as cohort_year,
         cast(rolled_up.numerator as double precision) as numerator,
         cast(rolled_up.denominator as double precision) as denominator,
         -- double precision on both targets: PostgreSQL would otherwise return numeric
-        cast(case when rolled_up.denominator <> 0 then 100.0 * rolled_up.numerator / rolled_up.denominator end as double precision) as value,
+        cast(case
+            when indicators.unit <> '%' then rolled_up.numerator
+            when rolled_up.denominator <> 0 then 100.0 * rolled_up.numerator / rolled_up.denominator
+        end as double precision) as value,
         indicators.unit,
-        case when rolled_up.denominator = 0 then 'not_computable' else 'ok' end as status,
+        case when indicators.unit = '%' and coalesce(rolled_up.denominator, 0) = 0 then 'not_computable' else 'ok' end as status,
         cast(rolled_up.units as integer) as units,
         cast(null as integer) as coverage_expected,
         cast(null as integer) as coverage_accepted

@@ -11,9 +11,11 @@ final as (
         'enterprise' as unit_type,
         uscc as unit_code,
         region_code as unit_region_code,
+        cast(null as varchar) as measured_region_code,
+        cast(null as integer) as cohort_year,
         load_id,
-        case when takes_part then 1 else 0 end as numerator,
-        1 as denominator
+        cast(case when takes_part then 1 else 0 end as double precision) as numerator,
+        cast(1 as double precision) as denominator
     from enterprises
 )
 

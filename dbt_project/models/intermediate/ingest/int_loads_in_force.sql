@@ -1,5 +1,6 @@
--- Which accepted load is in force for each period (indicators.md "Submissions in force"):
--- a school's latest workbook for P; a register's latest version with period <= P for the region it covers.
+-- Which accepted load is in force for each period (indicators.md "Submissions in force"): a school's
+-- latest workbook for P; for enterprise returns, registers and finance, every load that still supplies
+-- at least one row in force (those rules are per row, see the *_in_force models).
 -- "Latest" = latest received_at, ties broken by sha256.
 with loads as (
     select * from {{ ref('stg_ingest__loads') }}
@@ -14,10 +15,6 @@ workbooks as (
     select
         periods.period,
         loads.load_id,
-        loads.kind,
-        loads.submitter,
-        loads.region_code,
-        loads.period as source_period,
         row_number() over (
             partition by loads.submitter, periods.period
             order by loads.received_at desc, loads.sha256 desc
@@ -28,28 +25,35 @@ workbooks as (
         and loads.kind = 'school_workbook'
 ),
 
-registers as (
+row_level as (
+    select period, load_id from {{ ref('int_enterprise_returns_in_force') }}
+    union
+    select period, load_id from {{ ref('int_above_scale_register_rows_in_force') }}
+    union
+    select period, load_id from {{ ref('int_certified_enterprises_in_force') }}
+    union
+    select period, load_id from {{ ref('int_carriers_in_force') }}
+    union
+    select period, load_id from {{ ref('int_education_finance_in_force') }}
+),
+
+in_force as (
+    select period, load_id from workbooks where recency = 1
+    union all
+    select period, load_id from row_level
+),
+
+final as (
     select
-        periods.period,
+        in_force.period,
         loads.load_id,
         loads.kind,
         loads.submitter,
         loads.region_code,
-        loads.period as source_period,
-        row_number() over (
-            partition by loads.kind, loads.submitter, periods.period
-            order by loads.period desc, loads.received_at desc, loads.sha256 desc
-        ) as recency
-    from periods
+        loads.period as source_period
+    from in_force
     inner join loads
-        on loads.period <= periods.period
-        and loads.kind not in ('school_workbook', 'enterprise_return')
-),
-
-final as (
-    select period, load_id, kind, submitter, region_code, source_period from workbooks where recency = 1
-    union all
-    select period, load_id, kind, submitter, region_code, source_period from registers where recency = 1
+        on loads.load_id = in_force.load_id
 )
 
 select * from final

@@ -20,6 +20,8 @@ final as (
         teachers.is_professional,
         teachers.is_dual_qualified,
         teachers.is_integrated,
+        teachers.practice_days_12m,
+        teachers.practice_days_24m,
         teachers.is_full_time and teachers.is_professional as is_fulltime_professional
     from schools
     inner join teachers

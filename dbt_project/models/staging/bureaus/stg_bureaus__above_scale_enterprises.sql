@@ -11,7 +11,7 @@ renamed as (
         enterprise_name,
         region_code,
         industry_code,
-        period
+        period as register_period
     from source
 )
 

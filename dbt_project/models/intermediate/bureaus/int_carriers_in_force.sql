@@ -1,0 +1,1 @@
+{{ rows_in_force('carriers', 'stg_bureaus__carriers') }}

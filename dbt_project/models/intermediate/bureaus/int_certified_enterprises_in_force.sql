@@ -1,0 +1,1 @@
+{{ rows_in_force('certified_enterprises', 'stg_bureaus__certified_enterprises') }}

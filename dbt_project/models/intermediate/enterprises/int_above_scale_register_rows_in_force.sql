@@ -1,0 +1,1 @@
+{{ rows_in_force('above_scale_register', 'stg_bureaus__above_scale_enterprises') }}

@@ -1,0 +1,110 @@
+-- Per school and period, for every variant: the indicators read from the school workbook.
+--   dual_teacher_ratio            双师型 (or 一体化 for population dual_or_integrated) / full-time professional teachers
+--   teacher_practice_compliance   teachers of the population meeting the rule (days in window) / that population
+--   part_time_teacher_ratio       兼职 teachers / 编制员额
+--   apprenticeship_rate           apprentices 在读 / 在校生数
+--   practical_hours_share         实践性教学课时 / 总课时
+--   practical_hours_compliance    1 if the school's own share >= 50% / 1
+-- Populations secondary_schools / higher_schools keep only schools of that stage.
+with schools as (
+    select * from {{ ref('int_schools_in_force') }}
+),
+
+teachers as (
+    select * from {{ ref('int_teachers_in_force') }}
+),
+
+apprentices as (
+    select * from {{ ref('stg_schools__apprentices') }}
+),
+
+variants as (
+    select * from {{ ref('int_indicator_variants') }}
+    where indicator_code in ('dual_teacher_ratio', 'teacher_practice_compliance', 'part_time_teacher_ratio',
+        'apprenticeship_rate', 'practical_hours_share', 'practical_hours_compliance')
+),
+
+school_variants as (
+    select
+        schools.*,
+        variants.indicator_code,
+        variants.variant_code,
+        variants.population,
+        variants.rule_days,
+        variants.rule_window_months
+    from schools
+    inner join variants
+        on variants.population not in ('secondary_schools', 'higher_schools')
+        or (variants.population = 'secondary_schools' and schools.school_stage = 'secondary')
+        or (variants.population = 'higher_schools' and schools.school_stage = 'higher')
+),
+
+teacher_counts as (
+    select
+        school_variants.period,
+        school_variants.load_id,
+        school_variants.indicator_code,
+        school_variants.variant_code,
+        count(case
+            when school_variants.indicator_code = 'dual_teacher_ratio' and teachers.is_fulltime_professional
+                and (teachers.is_dual_qualified or (school_variants.population = 'dual_or_integrated' and teachers.is_integrated)) then 1
+            when school_variants.indicator_code = 'teacher_practice_compliance'
+                and (school_variants.population = 'all_teachers' or teachers.is_fulltime_professional)
+                and (case school_variants.rule_window_months when 12 then teachers.practice_days_12m
+                     when 24 then teachers.practice_days_24m end) >= school_variants.rule_days then 1
+            when school_variants.indicator_code = 'part_time_teacher_ratio' and not teachers.is_full_time then 1
+        end) as numerator,
+        count(case
+            when school_variants.indicator_code = 'dual_teacher_ratio' and teachers.is_fulltime_professional then 1
+            when school_variants.indicator_code = 'teacher_practice_compliance'
+                and (school_variants.population = 'all_teachers' or teachers.is_fulltime_professional) then 1
+        end) as denominator
+    from school_variants
+    inner join teachers
+        on teachers.load_id = school_variants.load_id
+    group by 1, 2, 3, 4
+),
+
+apprentice_counts as (
+    select load_id, count(*) as enrolled_apprentices
+    from apprentices
+    where status = '在读' and apprenticeship_type in ('现代学徒制', '企业新型学徒制')
+    group by load_id
+),
+
+final as (
+    select
+        school_variants.indicator_code,
+        school_variants.variant_code,
+        school_variants.period,
+        'school' as unit_type,
+        school_variants.school_code as unit_code,
+        school_variants.region_code as unit_region_code,
+        cast(null as varchar) as measured_region_code,
+        cast(null as integer) as cohort_year,
+        school_variants.load_id,
+        cast(case school_variants.indicator_code
+            when 'apprenticeship_rate' then coalesce(apprentice_counts.enrolled_apprentices, 0)
+            when 'practical_hours_share' then school_variants.practical_teaching_hours
+            when 'practical_hours_compliance' then
+                case when school_variants.total_teaching_hours > 0
+                    and school_variants.practical_teaching_hours >= 0.5 * school_variants.total_teaching_hours then 1 else 0 end
+            else coalesce(teacher_counts.numerator, 0)
+        end as double precision) as numerator,
+        cast(case school_variants.indicator_code
+            when 'apprenticeship_rate' then school_variants.enrolled_students
+            when 'practical_hours_share' then school_variants.total_teaching_hours
+            when 'practical_hours_compliance' then 1
+            when 'part_time_teacher_ratio' then school_variants.staff_quota
+            else coalesce(teacher_counts.denominator, 0)
+        end as double precision) as denominator
+    from school_variants
+    left join teacher_counts
+        on teacher_counts.load_id = school_variants.load_id
+        and teacher_counts.indicator_code = school_variants.indicator_code
+        and teacher_counts.variant_code = school_variants.variant_code
+    left join apprentice_counts
+        on apprentice_counts.load_id = school_variants.load_id
+)
+
+select * from final
