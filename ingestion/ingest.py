@@ -22,7 +22,9 @@ from zoneinfo import ZoneInfo
 from chanjiao import warehouse
 from chanjiao.settings import TIMEZONE, Settings
 from chanjiao.version import code_version
-from ingestion.read import ParsedFile, Problem, read_file, sha256_of
+from ingestion.isolation import read_many
+from ingestion.read import ParsedFile, Problem, sha256_of
+from ingestion.safety import Limits
 from ingestion.return_notice import write_return_notice
 
 log = logging.getLogger(__name__)
@@ -71,7 +73,8 @@ def ingest(paths: Iterable[Path], settings: Settings, period: str | None = None,
         accepted = {row[0]: row for row in con.execute(
             "select sha256, kind, submitter, region_code, period from raw.loads where status = 'accepted'").fetchall()}
         staged: list[tuple[Path, ParsedFile, Path]] = []
-        for i, path in enumerate(files):
+        fresh: list[tuple[Path, Path]] = []
+        for path in files:
             sha = sha256_of(path)
             archived = _archive(settings, path, sha)
             _pause_for_tests(settings, "after_archive", path)
@@ -80,14 +83,18 @@ def ingest(paths: Iterable[Path], settings: Settings, period: str | None = None,
                 earlier = ParsedFile(path=path, sha256=sha, kind=kind, submitter=submitter, period=first_period, region=region)
                 outcomes.append(_publish(con, settings, path, archived, earlier, "duplicate", [], [], period))
             else:
-                # Files that carry no period of their own (finance, the frame) belong to the month under collection.
-                parsed = read_file(path, key, collection_period=period or collection_period())
-                _check_period(parsed, period)
-                staged.append((path, parsed, archived))
+                fresh.append((path, archived))
                 # The same bytes twice in one batch are read once; the second copy is a duplicate.
-                accepted[sha] = (sha, parsed.kind, parsed.submitter, parsed.region, parsed.period)
+                accepted[sha] = (sha, None, None, None, None)
+        # Untrusted files are checked, then parsed in worker processes: a file that crashes the parser,
+        # exhausts memory or hangs is rejected alone and the batch goes on. Files that carry no period of
+        # their own (finance, the frame) belong to the month under collection.
+        parsed_files = read_many([p for p, _ in fresh], key, period or collection_period(), Limits.from_env())
+        for i, ((path, archived), parsed) in enumerate(zip(fresh, parsed_files)):
+            _check_period(parsed, period)
+            staged.append((path, parsed, archived))
             if progress:
-                progress(i + 1, len(files))
+                progress(i + 1, len(fresh))
 
         from expectations import batch_rules
         from expectations.gate import validate
