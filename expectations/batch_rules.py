@@ -17,6 +17,26 @@ from ingestion.read import ParsedFile
 REGISTER_KINDS = ("above_scale_register", "certified_enterprises", "carriers")
 
 
+def _covers(region: str, code: str) -> bool:
+    """A frame or register for `region` covers `code` (county inside its city or province)."""
+    if region == "000000" or region == code:
+        return True
+    if region.endswith("0000"):
+        return code.startswith(region[:2])
+    if region.endswith("00"):
+        return code.startswith(region[:4])
+    return False
+
+
+def _frame_in_force(frame_rows: list, region: str, period: str) -> list | None:
+    """The rows of the latest accepted frame with period <= P covering `region`, or None."""
+    loads = {(r[0], r[1], r[2], r[3]) for r in frame_rows if r[1] <= period and _covers(r[0], region)}
+    if not loads:
+        return None
+    latest = max(loads, key=lambda l: (l[1], l[2], l[3]))
+    return [r for r in frame_rows if (r[0], r[1], r[2], r[3]) == latest]
+
+
 def _share(name: str, default: float) -> float:
     return float(os.environ.get(name, default))
 
@@ -68,6 +88,29 @@ def frames(con, files: list[ParsedFile], period_of: dict[str, str]) -> list:
             meta={"rule": "register_shrink", "column": "名录条数",
                   "message": f"名录条数比现行名录减少超过{register_shrink:.0%}：名录应为本地区完整名单，请核对是否漏报"},
         )), pd.DataFrame(registers)))
+
+    frame_rows = con.execute("""
+        select l.submitter as frame_region, l.period as frame_period, l.received_at, l.sha256,
+               f.submitter_code, f.kind, f.from_period, f.to_period
+        from raw.reporting_frame f join raw.loads l using (load_id)
+        where l.status = 'accepted'
+    """).fetchall()
+    membership = []
+    for f in files:
+        if f.kind == "reporting_frame" or not f.submitter or not f.sheets:
+            continue
+        period = period_of[f.sha256]
+        frame = _frame_in_force(frame_rows, f.region or f.submitter, period)
+        if frame is None:
+            continue  # no frame covers this submitter's region: nothing to judge against
+        listed = any(r[4] == f.submitter and r[5] == f.kind and r[6] <= period and (r[7] is None or r[7] >= period) for r in frame)
+        membership.append({"source_file": f.sha256, "source_sheet": next(iter(f.sheets.values())).sheet_name, "source_row": None, "in_frame": listed})
+    if membership:
+        out.append((_suite("submitter_in_frame", gxe.ExpectColumnValuesToBeInSet(
+            column="in_frame", value_set=[True],
+            meta={"rule": "not_in_frame", "column": "填报单位",
+                  "message": "报送单位不在本期填报单位名录中（或名录未列该报表）：请联系统计部门确认是否应由本单位报送"},
+        )), pd.DataFrame(membership)))
 
     known = {u for (u,) in con.execute("""
         select distinct e.uscc from raw.above_scale_enterprises e join raw.loads l using (load_id) where l.status = 'accepted'

@@ -6,6 +6,8 @@ personal value.
 """
 from __future__ import annotations
 
+import datetime as dt
+
 import great_expectations as gx
 import great_expectations.expectations as gxe
 
@@ -102,12 +104,109 @@ def above_scale_enterprises(period: str) -> list:
     ]
 
 
-# Rules beyond what the registry implies, per table: ranges, cross-field and uniqueness rules.
+def _period_end(period: str) -> dt.date:
+    year, month = int(period[:4]), int(period[5:7])
+    return dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+
+
+def _not_after_period_end(column: str, field: str, header: str, period: str) -> gxe.Expectation:
+    end = _period_end(period)
+    return gxe.ExpectColumnValuesToBeBetween(
+        column=column, max_value=end, meta=_meta("after_period_end", field, f"“{header}”晚于报告期末{end.isoformat()}：请核对日期")
+    )
+
+
+def _not_above(column_a: str, column_b: str, field: str, message: str) -> gxe.Expectation:
+    """column_b must not exceed column_a (both present)."""
+    return gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+        column_A=column_a, column_B=column_b, or_equal=True, ignore_row_if="either_value_is_missing", meta=_meta(f"{field}_not_above", field, message)
+    )
+
+
+def _non_negative(table: str) -> list:
+    return [
+        gxe.ExpectColumnValuesToBeBetween(column=f.name, min_value=0, meta=_meta("range", f.name, f"“{f.header}”不能为负数"))
+        for f in tables()[table].fields if f.type in ("int", "number")
+    ]
+
+
+def apprentices(period: str) -> list:
+    return [
+        _unique(["student_id_hash"], "student_id", "学号在本校学徒名单中重复：每名学徒只能占一行"),
+        _not_after_period_end("agreement_date", "agreement_date", "三方协议签订日期", period),
+    ]
+
+
+def graduate_destinations(period: str) -> list:
+    return [
+        _unique(["student_id_hash", "survey_date"], "student_id", "同一学生同一调查日期出现多行：每次调查每人一行"),
+        _not_after_period_end("survey_date", "survey_date", "调查日期", period),
+        gxe.ExpectColumnValuesToNotBeNull(
+            column="employer_uscc", row_condition='destination_type=="就业" and employer_type=="企业"', condition_parser="pandas",
+            meta=_meta("employed_requires_uscc", "employer_uscc", "到企业就业的毕业生必须填写就业单位统一社会信用代码"),
+        ),
+        gxe.ExpectColumnValuesToNotBeNull(
+            column="employer_region_code", row_condition='destination_type=="就业" or destination_type=="自主创业"', condition_parser="pandas",
+            meta=_meta("employed_requires_region", "employer_region_code", "就业或自主创业的毕业生必须填写就业单位所在地区划代码"),
+        ),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="graduation_year", min_value=2000, max_value=int(period[:4]),
+            meta=_meta("range", "graduation_year", f"毕业年份应为2000至{period[:4]}之间的4位年份"),
+        ),
+    ]
+
+
+def enterprise_returns(period: str) -> list:
+    return [
+        *_non_negative("enterprise_returns"),
+        _unique(["uscc"], "uscc", "同一企业在文件中出现多行：每家企业一行"),
+        _not_above("training_fund_extracted", "training_fund_frontline", "training_fund_frontline", "一线职工教育培训支出不能大于职工教育经费提取额"),
+    ]
+
+
+def certified_enterprises(period: str) -> list:
+    return [
+        _unique(["uscc"], "uscc", "同一企业在名单中重复出现：请删除重复行"),
+        _not_above("valid_until", "certified_on", "valid_until", "有效期至早于认定日期：请核对日期"),
+    ]
+
+
+def carriers(period: str) -> list:
+    return [
+        _unique(["carrier_id"], "carrier_id", "载体编号重复：每个载体一行，编号唯一"),
+        _not_above("closed_on", "established_on", "closed_on", "撤销日期早于成立日期：请核对日期"),
+    ]
+
+
+def education_finance(period: str) -> list:
+    return [
+        *_non_negative("education_finance"),
+        _unique(["region_code", "fiscal_year", "coverage"], "region_code", "同一地区、年度、口径出现多行：请合并为一行"),
+        _not_above("local_surcharge_collected", "local_surcharge_to_ve", "local_surcharge_to_ve", "地方教育附加用于职业教育额不能大于征收额"),
+        _not_above("edu_surcharge_collected", "edu_surcharge_to_ve", "edu_surcharge_to_ve", "教育费附加用于职业教育额不能大于征收额"),
+    ]
+
+
+def reporting_frame(period: str) -> list:
+    return [
+        _unique(["submitter_code", "kind"], "submitter_code", "同一单位同一报表类型在名录中重复：请删除重复行"),
+        _not_above("to_period", "from_period", "to_period", "止报期早于起报期：请核对"),
+    ]
+
+
+# Rules beyond what the registry implies, per table: ranges, cross-field, date and uniqueness rules.
 EXTRA_RULES = {
     "school_info": school_info,
     "teachers": teachers,
+    "apprentices": apprentices,
+    "graduate_destinations": graduate_destinations,
     "cooperations": cooperations,
     "above_scale_enterprises": above_scale_enterprises,
+    "enterprise_returns": enterprise_returns,
+    "certified_enterprises": certified_enterprises,
+    "carriers": carriers,
+    "education_finance": education_finance,
+    "reporting_frame": reporting_frame,
 }
 
 

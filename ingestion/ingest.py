@@ -90,8 +90,10 @@ def ingest(paths: Iterable[Path], settings: Settings, period: str | None = None,
         # exhausts memory or hangs is rejected alone and the batch goes on. Files that carry no period of
         # their own (finance, the frame) belong to the month under collection.
         parsed_files = read_many([p for p, _ in fresh], key, period or collection_period(), Limits.from_env())
+        latest_period = con.execute(
+            "select max(period) from raw.loads where status = 'accepted' and kind in ('school_workbook', 'enterprise_return')").fetchone()[0]
         for i, ((path, archived), parsed) in enumerate(zip(fresh, parsed_files)):
-            _check_period(parsed, period)
+            _check_period(parsed, period, latest_period)
             staged.append((path, parsed, archived))
             if progress:
                 progress(i + 1, len(fresh))
@@ -114,13 +116,25 @@ def ingest(paths: Iterable[Path], settings: Settings, period: str | None = None,
     return outcomes
 
 
-def _check_period(parsed: ParsedFile, period: str | None) -> None:
+def _months_between(earlier: str, later: str) -> int:
+    return (int(later[:4]) - int(earlier[:4])) * 12 + int(later[5:7]) - int(earlier[5:7])
+
+
+def _check_period(parsed: ParsedFile, period: str | None, latest_period: str | None) -> None:
+    """Periods after the collection period are never accepted; an earlier period only while its revision
+    window (CHANJIAO_REVISION_WINDOW_MONTHS, default 3) is open, counted back from the latest period the
+    warehouse has collected."""
     if parsed.kind is None:
         return
-    if parsed.period is None:
+    own = period or parsed.period
+    window = int(os.environ.get("CHANJIAO_REVISION_WINDOW_MONTHS", "3"))
+    if own is None:
         parsed.problems.append(Problem(None, None, "报告期", "period", "文件未填写报告期：请填写报告期（如2026-10）"))
-    elif period is None and parsed.period > current_period():
-        parsed.problems.append(Problem(None, None, "报告期", "period", f"报告期{parsed.period}尚未开始：不接受未来报告期的数据"))
+    elif own > current_period():
+        parsed.problems.append(Problem(None, None, "报告期", "period", f"报告期{own}尚未开始：不接受未来报告期的数据"))
+    elif latest_period and _months_between(own, latest_period) > window:
+        parsed.problems.append(Problem(None, None, "报告期", "period_closed",
+                                       f"报告期{own}的修订期已结束（只接受{window}个月内的更正）：如确需更正请联系统计部门"))
     # A period differing from the collection period is reported per row by the gate.
 
 

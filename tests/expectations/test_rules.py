@@ -13,6 +13,7 @@ from ingestion.read import read_file
 from ingestion.registry import kinds
 from ingestion.templates import write_workbook
 from tests.conftest import PII_KEY, make_id_number, make_uscc
+from tests.ingestion import samples
 
 PERIOD = "2026-10"
 
@@ -28,7 +29,13 @@ def school() -> dict:
         ],
         "cooperations": [{"enterprise_uscc": make_uscc("410622", 1), "enterprise_name": "甲公司", "cooperation_type": "订单培养",
                           "start_date": dt.date(2025, 9, 1), "end_date": None}],
+        "apprentices": samples.school()["apprentices"],
+        "graduate_destinations": samples.school()["graduate_destinations"],
     }
+
+
+def header(table: str, field: str) -> str:
+    return next(f.header for k in kinds().values() for s in k.sheets if s.table == table for f in s.fields if f.name == field)
 
 
 def register() -> dict:
@@ -71,6 +78,33 @@ CASES = [
     ("register_bad_region", "above_scale_register", _set("above_scale_enterprises", 0, region_code="410699"), [("规模以上企业名录", 2, "所在地区划代码", "region_code_check")]),
     ("register_duplicate", "above_scale_register", _set("above_scale_enterprises", 2, uscc=make_uscc("410622", 1)), [("规模以上企业名录", 2, "统一社会信用代码", "unique"), ("规模以上企业名录", 4, "统一社会信用代码", "unique")]),
     ("register_bad_industry", "above_scale_register", _set("above_scale_enterprises", 0, industry_code="36"), [("规模以上企业名录", 2, "行业代码", "industry_code_format")]),
+    ("apprentice_duplicate_student", "school_workbook", _set("apprentices", 1, student_id="S2024001"),
+     [("学徒制学生", 2, "学号", "unique"), ("学徒制学生", 3, "学号", "unique")]),
+    ("apprentice_agreement_after_period_end", "school_workbook", _set("apprentices", 0, agreement_date=dt.date(2026, 11, 2)),
+     [("学徒制学生", 2, "三方协议签订日期", "after_period_end")]),
+    ("graduate_employed_without_uscc", "school_workbook", _set("graduate_destinations", 0, employer_uscc=None),
+     [("毕业生去向", 2, header("graduate_destinations", "employer_uscc"), "employed_requires_uscc")]),
+    ("graduate_employed_without_region", "school_workbook", _set("graduate_destinations", 0, employer_region_code=None),
+     [("毕业生去向", 2, header("graduate_destinations", "employer_region_code"), "employed_requires_region")]),
+    ("graduate_survey_after_period_end", "school_workbook", _set("graduate_destinations", 1, survey_date=dt.date(2026, 11, 30)),
+     [("毕业生去向", 3, "调查日期", "after_period_end")]),
+    ("enterprise_valid", "enterprise_return", None, []),
+    ("enterprise_frontline_above_extracted", "enterprise_return", _set("enterprise_returns", 0, training_fund_frontline=500),
+     [("企业参与职业教育情况表", 2, header("enterprise_returns", "training_fund_frontline"), "training_fund_frontline_not_above")]),
+    ("enterprise_negative_employees", "enterprise_return", _set("enterprise_returns", 0, employees=-3),
+     [("企业参与职业教育情况表", 2, header("enterprise_returns", "employees"), "range")]),
+    ("certified_valid", "certified_enterprises", None, []),
+    ("certified_expires_before_certified", "certified_enterprises", _set("certified_enterprises", 0, valid_until=dt.date(2024, 1, 1)),
+     [("产教融合型企业名单", 2, header("certified_enterprises", "valid_until"), "valid_until_not_above")]),
+    ("carriers_valid", "carriers", None, []),
+    ("carriers_duplicate_id", "carriers", _set("carriers", 1, carrier_id="ZT-001"),
+     [("产教融合载体名录", 2, header("carriers", "carrier_id"), "unique"), ("产教融合载体名录", 3, header("carriers", "carrier_id"), "unique")]),
+    ("finance_valid", "education_finance", None, []),
+    ("finance_spent_above_collected", "education_finance", _set("education_finance", 0, local_surcharge_to_ve=20000),
+     [("教育经费情况表", 2, header("education_finance", "local_surcharge_to_ve"), "local_surcharge_to_ve_not_above")]),
+    ("frame_valid", "reporting_frame", None, []),
+    ("frame_ends_before_it_starts", "reporting_frame", _set("reporting_frame", 1, to_period="2025-12"),
+     [("填报单位名录", 3, header("reporting_frame", "to_period"), "to_period_not_above")]),
     ("register_wrong_period", "above_scale_register", lambda d: [r.update(period="2026-09") for r in d["above_scale_enterprises"]],
      [("规模以上企业名录", n, "报告期", "period") for n in (2, 3, 4)]),
 ]
@@ -81,7 +115,8 @@ def verdicts(tmp_path_factory):
     folder = tmp_path_factory.mktemp("rules")
     parsed = {}
     for case_id, kind, mutate, _ in CASES:
-        data = copy.deepcopy(school() if kind == "school_workbook" else register())
+        base = {"school_workbook": school, "above_scale_register": register}.get(kind) or samples.ALL[kind]
+        data = copy.deepcopy(base())
         if mutate:
             mutate(data)
         path = write_workbook(kinds()[kind], folder / f"{case_id}.xlsx", data)

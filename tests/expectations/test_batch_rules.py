@@ -1,0 +1,75 @@
+"""Rules across files and periods, through `chanjiao ingest` on a real warehouse: a warning loads the
+file and is reported; an error rejects it."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from ingestion.registry import kinds
+from ingestion.templates import write_workbook
+from tests.conftest import make_uscc, run_cli
+
+
+def school(code: str, period: str, teachers: int) -> dict:
+    return {
+        "school_info": [{"school_code": code, "school_name": f"学校{code}", "region_code": "410622", "school_level": "中职", "period": period,
+                         "enrolled_students": 900, "staff_quota": 50, "total_teaching_hours": 2000, "practical_teaching_hours": 900}],
+        "teachers": [{"teacher_id": f"T{i:03d}", "is_professional": True, "is_dual_qualified": False, "employment_type": "专任"} for i in range(teachers)],
+        "cooperations": [{"enterprise_uscc": make_uscc("410622", 1), "enterprise_name": "甲公司", "cooperation_type": "订单培养", "start_date": dt.date(2025, 9, 1)}],
+    }
+
+
+def register(period: str, n: int) -> dict:
+    return {"above_scale_enterprises": [{"uscc": make_uscc("410622", i), "enterprise_name": f"企业{i}", "region_code": "410622",
+                                         "industry_code": "C36", "period": period} for i in range(1, n + 1)]}
+
+
+def ingest(home, tmp_path, name, kind, data, period):
+    path = write_workbook(kinds()[kind], tmp_path / f"{name}.xlsx", data)
+    result = run_cli(home, "ingest", str(path), "--period", period, "--json")
+    assert result.returncode in (0, 3), result.stderr[-2000:]
+    return result.data[0]
+
+
+@pytest.fixture
+def home(tmp_path):
+    return tmp_path / "home"
+
+
+def test_teacher_count_moving_too_much_is_a_warning(home, tmp_path):
+    assert ingest(home, tmp_path, "sep", "school_workbook", school("4141062201", "2026-09", 10), "2026-09")["status"] == "accepted"
+    october = ingest(home, tmp_path, "oct", "school_workbook", school("4141062201", "2026-10", 20), "2026-10")
+    assert october["status"] == "accepted" and october["reasons"] == []
+    assert [(w["sheet"], w["row"], w["column"], w["rule"]) for w in october["warnings"]] == [("教师名册", None, "教师人数", "teacher_count_change")]
+    steady = ingest(home, tmp_path, "oct2", "school_workbook", school("4141062202", "2026-10", 12), "2026-10")
+    assert steady["warnings"] == []  # no previous period: nothing to compare
+
+
+def test_register_shrinking_too_much_is_rejected(home, tmp_path):
+    assert ingest(home, tmp_path, "r9", "above_scale_register", register("2026-09", 10), "2026-09")["status"] == "accepted"
+    shrunk = ingest(home, tmp_path, "r10", "above_scale_register", register("2026-10", 7), "2026-10")
+    assert shrunk["status"] == "rejected"
+    assert [(r["sheet"], r["column"], r["rule"]) for r in shrunk["reasons"]] == [("规模以上企业名录", "名录条数", "register_shrink")]
+    assert ingest(home, tmp_path, "r10b", "above_scale_register", register("2026-10", 9), "2026-10")["status"] == "accepted"
+
+
+def test_submitter_outside_the_frame_in_force_is_rejected(home, tmp_path):
+    frame = {"reporting_frame": [{"submitter_code": "4141062201", "submitter_name": "学校4141062201", "kind": "school_workbook",
+                                  "region_code": "410622", "from_period": "2026-01", "to_period": None},
+                                 {"submitter_code": "4141062203", "submitter_name": "学校4141062203", "kind": "school_workbook",
+                                  "region_code": "410621", "from_period": "2026-01", "to_period": None}]}
+    assert ingest(home, tmp_path, "frame", "reporting_frame", frame, "2026-10")["status"] == "accepted"
+    listed = ingest(home, tmp_path, "listed", "school_workbook", school("4141062201", "2026-10", 5), "2026-10")
+    assert listed["status"] == "accepted"
+    outsider = ingest(home, tmp_path, "outsider", "school_workbook", school("4141062299", "2026-10", 5), "2026-10")
+    assert outsider["status"] == "rejected"
+    assert [(r["sheet"], r["column"], r["rule"]) for r in outsider["reasons"]] == [("学校信息", "填报单位", "not_in_frame")]
+
+
+def test_only_periods_inside_the_revision_window_are_open(home, tmp_path):
+    assert ingest(home, tmp_path, "oct", "school_workbook", school("4141062201", "2026-10", 5), "2026-10")["status"] == "accepted"
+    late = ingest(home, tmp_path, "aug", "school_workbook", school("4141062202", "2026-08", 5), "2026-08")
+    assert late["status"] == "accepted"  # two months back: still open
+    closed = ingest(home, tmp_path, "jun", "school_workbook", school("4141062203", "2026-06", 5), "2026-06")
+    assert closed["status"] == "rejected" and [r["rule"] for r in closed["reasons"]] == ["period_closed"]
