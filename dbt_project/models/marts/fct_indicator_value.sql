@@ -18,6 +18,10 @@ indicators as (
     select * from {{ ref('indicators') }}
 ),
 
+coverage as (
+    select * from {{ ref('int_indicator_coverage') }}
+),
+
 rolled_up as (
     select
         contributions.indicator_code,
@@ -54,13 +58,17 @@ final as (
         indicators.unit,
         case when indicators.unit = '%' and coalesce(rolled_up.denominator, 0) = 0 then 'not_computable' else 'ok' end as status,
         cast(rolled_up.units as integer) as units,
-        cast(null as integer) as coverage_expected,
-        cast(null as integer) as coverage_accepted
+        cast(coverage.coverage_expected as integer) as coverage_expected,
+        cast(coverage.coverage_accepted as integer) as coverage_accepted
     from rolled_up
     inner join regions
         on regions.region_code = rolled_up.region_code
     inner join indicators
         on indicators.indicator_code = rolled_up.indicator_code
+    left join coverage
+        on coverage.indicator_code = rolled_up.indicator_code
+        and coverage.period = rolled_up.period
+        and coverage.region_code = rolled_up.region_code
 )
 
 select * from final
