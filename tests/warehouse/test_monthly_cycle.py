@@ -283,3 +283,19 @@ def test_an_open_reader_never_blocks_a_build(month):
     finally:
         reader.close()
     assert run_cli(home, "query", "select count(*) as n from marts.fct_indicator_value", "--json").data[0]["n"] == before
+
+
+def test_dbt_docs_generate_describes_every_model(month):
+    import subprocess
+
+    from chanjiao.build import dbt
+    from chanjiao.settings import Settings
+
+    settings = Settings(home=month["home"], pii_key=None)
+    result = dbt(settings, "docs", "generate", stdout=subprocess.PIPE)
+    assert result.returncode == 0, result.stdout[-3000:]
+    manifest = json.loads((settings.dbt_target_dir / "manifest.json").read_text(encoding="utf-8"))
+    catalog = json.loads((settings.dbt_target_dir / "catalog.json").read_text(encoding="utf-8"))
+    models = [n for n in manifest["nodes"].values() if n["resource_type"] == "model"]
+    assert models and all(n["description"].strip() for n in models), [n["name"] for n in models if not n["description"].strip()]
+    assert "model.chanjiao.fct_indicator_value" in catalog["nodes"]
