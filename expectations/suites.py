@@ -56,7 +56,6 @@ def _unique(columns: list[str], field: str, message: str) -> gxe.Expectation:
 
 def school_info(period: str) -> list:
     return [
-        gxe.ExpectColumnValuesToMatchRegex(column="school_code", regex=r"^\d{10}$", meta=_meta("school_code_format", "school_code", "学校标识码应为10位数字")),
         gxe.ExpectColumnValuesToBeBetween(column="enrolled_students", min_value=0, meta=_meta("range", "enrolled_students", "在校生数不能为负数")),
         gxe.ExpectColumnValuesToBeBetween(column="staff_quota", min_value=0, meta=_meta("range", "staff_quota", "编制员额不能为负数")),
         gxe.ExpectColumnValuesToBeBetween(column="total_teaching_hours", min_value=0, meta=_meta("range", "total_teaching_hours", "总课时不能为负数")),
