@@ -5,6 +5,9 @@
 --   training_fund_frontline_share / _compliance any size: front-line spending / extracted; own share >= 60%
 --                                               (compliance counts enterprises with extracted > 0)
 --   secondary_vocational_hire_share / _compliance 大型/中型: hires / plan; hires >= 20% of plan (plan > 0)
+-- An enterprise of an indicator's population that its denominator leaves out (no funds extracted, no
+-- hiring plan) still contributes, 0 of 0: a region where every such firm returned shows not_computable,
+-- like the matching share, rather than no_data (which means that no return is in force).
 with returns as (
     select * from {{ ref('int_enterprise_returns_in_force') }}
 ),
@@ -23,7 +26,12 @@ variants as (
 enterprises as (
     select
         returns.*,
-        register_rows.uscc is not null as is_above_scale
+        register_rows.uscc is not null as is_above_scale,
+        -- The compliance tests compare the amounts as typed, exactly: 万元 carry at most six decimals
+        -- (0.01 元), and as doubles 16.08 of 1072 would be 1.4999999999999998 %, outside a band from 1.5 %.
+        cast(returns.wage_bill_10k_yuan as decimal(38, 6)) as wage_bill_exact,
+        cast(returns.training_fund_extracted_10k_yuan as decimal(38, 6)) as training_fund_extracted_exact,
+        cast(returns.training_fund_frontline_10k_yuan as decimal(38, 6)) as training_fund_frontline_exact
     from returns
     left join register_rows
         on register_rows.period = returns.period
@@ -35,38 +43,42 @@ measured as (
         enterprises.*,
         variants.indicator_code,
         variants.variant_code,
-        variants.band_lower,
-        variants.band_upper,
         case variants.indicator_code
             when 'internship_post_ratio' then cast(enterprises.internship_posts as double precision)
-            when 'internship_post_compliance' then case when enterprises.internship_posts >= 0.02 * enterprises.employees then 1 else 0 end
+            when 'internship_post_compliance' then
+                case when 100 * enterprises.internship_posts >= 2 * enterprises.employees then 1 else 0 end
             when 'training_fund_extraction_rate' then enterprises.training_fund_extracted_10k_yuan
             when 'training_fund_extraction_compliance' then
-                case when enterprises.wage_bill_10k_yuan > 0
-                    and 100 * enterprises.training_fund_extracted_10k_yuan / enterprises.wage_bill_10k_yuan >= coalesce(variants.band_lower, 0)
+                case when enterprises.wage_bill_exact > 0
+                    and 100 * enterprises.training_fund_extracted_exact
+                        >= coalesce(cast(variants.band_lower as decimal(38, 6)), 0) * enterprises.wage_bill_exact
                     and (variants.band_upper is null
-                        or 100 * enterprises.training_fund_extracted_10k_yuan / enterprises.wage_bill_10k_yuan <= variants.band_upper)
+                        or 100 * enterprises.training_fund_extracted_exact
+                            <= cast(variants.band_upper as decimal(38, 6)) * enterprises.wage_bill_exact)
                     then 1 else 0 end
             when 'training_fund_frontline_share' then enterprises.training_fund_frontline_10k_yuan
             when 'training_fund_frontline_compliance' then
-                case when enterprises.training_fund_frontline_10k_yuan >= 0.6 * enterprises.training_fund_extracted_10k_yuan then 1 else 0 end
+                case when enterprises.training_fund_extracted_exact > 0
+                    and 100 * enterprises.training_fund_frontline_exact >= 60 * enterprises.training_fund_extracted_exact
+                    then 1 else 0 end
             when 'secondary_vocational_hire_share' then cast(enterprises.secondary_vocational_hires as double precision)
             when 'secondary_vocational_hire_compliance' then
-                case when enterprises.secondary_vocational_hires >= 0.2 * enterprises.hiring_plan then 1 else 0 end
+                case when enterprises.hiring_plan > 0
+                    and 100 * enterprises.secondary_vocational_hires >= 20 * enterprises.hiring_plan then 1 else 0 end
         end as numerator,
         case variants.indicator_code
             when 'internship_post_ratio' then cast(enterprises.employees as double precision)
             when 'training_fund_extraction_rate' then enterprises.wage_bill_10k_yuan
             when 'training_fund_frontline_share' then enterprises.training_fund_extracted_10k_yuan
+            when 'training_fund_frontline_compliance' then case when enterprises.training_fund_extracted_exact > 0 then 1 else 0 end
             when 'secondary_vocational_hire_share' then cast(enterprises.hiring_plan as double precision)
+            when 'secondary_vocational_hire_compliance' then case when enterprises.hiring_plan > 0 then 1 else 0 end
             else 1
         end as denominator,
         case
             when variants.indicator_code in ('internship_post_ratio', 'internship_post_compliance') then enterprises.is_above_scale
-            when variants.indicator_code = 'training_fund_frontline_compliance' then enterprises.training_fund_extracted_10k_yuan > 0
-            when variants.indicator_code = 'secondary_vocational_hire_share' then enterprises.enterprise_size in ('大型', '中型')
-            when variants.indicator_code = 'secondary_vocational_hire_compliance' then
-                enterprises.enterprise_size in ('大型', '中型') and enterprises.hiring_plan > 0
+            when variants.indicator_code in ('secondary_vocational_hire_share', 'secondary_vocational_hire_compliance')
+                then enterprises.enterprise_size in ('大型', '中型')
             else true
         end as counts
     from enterprises

@@ -3,6 +3,9 @@
 --   secondary_per_student_funding, higher_per_student_appropriation   as reported, only where reported
 -- A region's shares use its own 全辖 (whole jurisdiction) record when it has one; otherwise the 本级
 -- records of the regions inside it are summed. Each row therefore names the region it is measured for.
+-- Money per student is the region's 全辖 figure likewise (a city's target is about all its schools, not
+-- only the city-run ones), else its 本级 figure — chosen per indicator, so a 全辖 record without the
+-- figure leaves the 本级 figure in place.
 with finance as (
     select * from {{ ref('int_education_finance_in_force') }}
 ),
@@ -38,11 +41,27 @@ share_rows as (
     where finance.coverage = '本级' and whole_jurisdiction.region_code is null
 ),
 
+amounts as (
+    select
+        finance.*,
+        variants.indicator_code,
+        variants.variant_code,
+        case variants.indicator_code when 'secondary_per_student_funding' then finance.secondary_per_student_funding_yuan
+            else finance.higher_per_student_appropriation_yuan end as amount
+    from finance
+    inner join variants
+        on variants.indicator_code in ('secondary_per_student_funding', 'higher_per_student_appropriation')
+),
+
 reported as (
     select
         *,
-        row_number() over (partition by period, region_code order by case coverage when '本级' then 0 else 1 end) as preference
-    from finance
+        row_number() over (
+            partition by indicator_code, variant_code, period, region_code
+            order by case coverage when '全辖' then 0 else 1 end
+        ) as preference
+    from amounts
+    where amount is not null
 ),
 
 final as (
@@ -59,17 +78,12 @@ final as (
         on variants.indicator_code in ('local_surcharge_ve_share', 'edu_surcharge_ve_share')
     union all
     select
-        variants.indicator_code, variants.variant_code, reported.period, 'region',
+        reported.indicator_code, reported.variant_code, reported.period, 'region',
         reported.region_code, reported.region_code, reported.region_code, cast(null as integer), reported.load_id,
-        case variants.indicator_code when 'secondary_per_student_funding' then reported.secondary_per_student_funding_yuan
-            else reported.higher_per_student_appropriation_yuan end,
+        reported.amount,
         cast(null as double precision)
     from reported
-    inner join variants
-        on variants.indicator_code in ('secondary_per_student_funding', 'higher_per_student_appropriation')
     where reported.preference = 1
-        and (case variants.indicator_code when 'secondary_per_student_funding' then reported.secondary_per_student_funding_yuan
-            else reported.higher_per_student_appropriation_yuan end) is not null
 )
 
 select * from final

@@ -5,6 +5,9 @@
 -- Populations: carrier_level:<level> = that level or above; carrier_high_level = flagged 高水平;
 -- carrier_led_by_higher_school = led by a 高职专科/职业本科 school. Every register load in force adds a
 -- zero row for the region it covers, so a region with a register and nothing to count shows 0, not no data.
+-- A lead school's stage is a fact about the school, not about this month's workbook: it comes from its
+-- latest workbook in force up to P, else from the reporting frame in force — a college that has not yet
+-- sent its October workbook still leads its industry colleges.
 with certified as (
     select * from {{ ref('int_certified_enterprises_in_force') }}
 ),
@@ -13,8 +16,42 @@ carriers as (
     select * from {{ ref('int_carriers_in_force') }}
 ),
 
+periods as (
+    select * from {{ ref('int_periods') }}
+),
+
+workbooks as (
+    select * from {{ ref('int_schools_in_force') }}
+),
+
+frame_schools as (
+    select * from {{ ref('int_reporting_frame_in_force') }}
+    where kind = 'school_workbook' and school_level is not null
+),
+
+stage_sources as (
+    select periods.period, workbooks.school_code, workbooks.school_stage, 0 as source_rank, workbooks.period as source_period
+    from periods
+    inner join workbooks
+        on workbooks.period <= periods.period
+    union all
+    select period, submitter_code, {{ school_stage('school_level') }}, 1, period
+    from frame_schools
+),
+
+ranked_stages as (
+    -- its latest workbook first, then the frame
+    select
+        *,
+        row_number() over (partition by period, school_code order by source_rank, source_period desc) as preference
+    from stage_sources
+),
+
 schools as (
-    select distinct school_code, school_stage from {{ ref('int_schools_in_force') }}
+    -- one stage per school and period, so a school that changed its 办学层次 is never counted twice
+    select period, school_code, school_stage
+    from ranked_stages
+    where preference = 1
 ),
 
 loads_in_force as (
@@ -61,7 +98,8 @@ carriers_counted as (
     inner join variants
         on variants.indicator_code = carrier_types.indicator_code
     left join schools
-        on schools.school_code = carriers.lead_school_code
+        on schools.period = carriers.period
+        and schools.school_code = carriers.lead_school_code
     where carriers.established_on <= {{ period_end('carriers.period') }}
         and (carriers.closed_on is null or carriers.closed_on > {{ period_end('carriers.period') }})
         and (variants.minimum_rank is null or carriers.level_rank >= variants.minimum_rank)

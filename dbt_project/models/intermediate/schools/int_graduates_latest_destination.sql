@@ -12,10 +12,7 @@ destinations as (
 records as (
     select
         schools.period,
-        case when cast(substr(schools.period, 6, 2) as integer) >= 9
-            then cast(substr(schools.period, 1, 4) as integer)
-            else cast(substr(schools.period, 1, 4) as integer) - 1
-        end as cohort_year,
+        {{ cohort_year('schools.period') }} as cohort_year,
         schools.school_code,
         schools.region_code as school_region_code,
         schools.school_stage,

@@ -11,10 +11,7 @@ renamed as (
         school_name,
         region_code,
         school_level,
-        case
-            when school_level in ('中职', '技工院校') then 'secondary'
-            when school_level in ('高职专科', '职业本科') then 'higher'
-        end as school_stage,
+        {{ school_stage('school_level') }} as school_stage,
         period,
         cast(enrolled_students as bigint) as enrolled_students,
         cast(staff_quota as bigint) as staff_quota,
