@@ -27,12 +27,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from chanjiao.demo.generate import COUNTIES, School, _register, _workbook  # noqa: E402
+# Only what the worker processes need is imported here: each worker re-imports this module (the main
+# module) when it starts, so the workbook generator (xlsxwriter and the demo, ~0.2 s per worker) is
+# imported inside generate(). Every reader would otherwise pay it in its pool start-up.
 from ingestion.isolation import START_METHOD, default_workers, read_many  # noqa: E402
 from ingestion.read import read_file  # noqa: E402
-from ingestion.registry import kinds  # noqa: E402
 from ingestion.safety import Limits  # noqa: E402
-from ingestion.templates import write_workbook  # noqa: E402
 
 KEY = b"benchmark-key-not-secret"
 PERIOD = "2026-10"
@@ -41,6 +41,10 @@ LEVELS = ["中职", "技工院校", "高职专科", "职业本科"]
 
 def generate(folder: Path, n: int, rows: int | None, seed: int) -> tuple[list[Path], int]:
     """N school workbooks; returns their paths and the number of data rows written."""
+    from chanjiao.demo.generate import COUNTIES, School, _register, _workbook
+    from ingestion.registry import kinds
+    from ingestion.templates import write_workbook
+
     rng = random.Random(seed)
     register = _register(rng, 400)
     kind = kinds()["school_workbook"]

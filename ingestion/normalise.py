@@ -26,8 +26,19 @@ class CellError(ValueError):
     """The cell cannot be read as its field's type; the message is Chinese and actionable."""
 
 
-@functools.lru_cache(maxsize=1 << 14, typed=True)  # 是/否, enum values and units repeat down a column
+_normalize = unicodedata.normalize
+
+
 def _text(cell: object) -> str:
+    # A str is normalised directly: NFKC of an already-normal string is a quick check, cheaper than a
+    # cache lookup (the reader converts each distinct value of a column once anyway).
+    if cell.__class__ is str:
+        return _normalize("NFKC", cell).strip()
+    return _text_of(cell)
+
+
+@functools.lru_cache(maxsize=1 << 14, typed=True)  # numbers repeat down a column; typed: 1, 1.0 and True differ
+def _text_of(cell: object) -> str:
     if isinstance(cell, float) and cell.is_integer():
         cell = int(cell)
     return unicodedata.normalize("NFKC", str(cell)).strip()
@@ -49,6 +60,16 @@ def refuse_error_value(cell: object) -> None:
 
 def text(cell: object) -> str:
     return _text(cell)
+
+
+def text_or_none(cell: str) -> str | None:
+    """A str cell's `text`, or None when it `is_empty`; a formula error value raises as in
+    `refuse_error_value`. The three in one normalisation, for the reader's cell loop."""
+    s = _normalize("NFKC", cell).strip()
+    upper = s.upper()
+    if "#" in cell and upper in EXCEL_ERRORS:
+        raise CellError(f"是公式错误值（{s}）：请填写实际数值，或将公式改为数值后重新报送")
+    return None if upper in EMPTY_TOKENS else s
 
 
 def _digits(cell: object, what: str) -> str:

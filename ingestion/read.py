@@ -15,13 +15,14 @@ import csv
 import functools
 import hashlib
 import io
+import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from ingestion import codes, normalise
-from ingestion.pii import pseudonymise
+from ingestion.pii import pseudonymiser
 from ingestion.registry import Field, Kind, Sheet, kinds, normalise_header, row_markers, split_unit, units
 
 HEADER_SCAN_ROWS = 20
@@ -83,7 +84,7 @@ class Header:
     columns: dict[int, tuple[Field, str | None]]  # column → field and the unit written in its header
     table_unit: str | None = None  # "单位：万元" written above the table
 
-    @property
+    @functools.cached_property  # asked for every kind and sheet tried; columns are final once found
     def names(self) -> set[str]:
         return {f.name for f, _ in self.columns.values()}
 
@@ -132,6 +133,19 @@ def read_file(path: Path, pii_key: bytes, collection_period: str | None = None) 
         parsed.sheets[definition.key] = _read_sheet(definition, grid, header, pii_key, parsed.problems)
     _identify(parsed, kind, collection_period)
     return parsed
+
+
+def warm_up() -> None:
+    """Load now what reading the first file would load: the registry, its header index and the region
+    table. `ingestion.isolation` calls this when the fork server imports it, so every reader worker
+    starts with them (~100 ms per worker otherwise, before its first file). A failure here is left to
+    surface where it always did, on the first file."""
+    try:
+        _header_index()
+        _markers()
+        codes.region_is_valid("110101", 2000)
+    except Exception:
+        pass
 
 
 # --- files → grids -------------------------------------------------------------------------------
@@ -198,42 +212,64 @@ def _lookup(definition: Sheet) -> dict[str, Field]:
     return {split_unit(normalise_header(h))[0]: f for f in definition.fields for h in f.headers}
 
 
-def _header_texts(parent: object, child: object) -> list[str]:
-    """What a header cell may say. Under a merged parent ("企业实践天数" over "近12个月") both orders of
-    parent and child, then the child alone; a cell merged across both rows is the same text twice."""
-    p, c = normalise_header(parent), normalise_header(child)
-    if not c:
-        return []
-    if not p or p == c:
-        return [c]
-    return [p + c, c + p, c]
-
-
 def _table_unit(rows: list[list]) -> str | None:
     """A money unit written for the whole table above its header: "单位：万元", "金额单位：元"."""
+    longest_first = sorted(units()["money"], key=len, reverse=True)
     for row in rows:
         for cell in row:
             text = normalise_header(cell)
-            for unit in sorted(units()["money"], key=len, reverse=True):
+            for unit in longest_first:
                 if f"单位:{unit}" in text:
                     return unit
     return None
 
 
-def _readings(grid: Grid) -> list[list[tuple[int, list[tuple[str, str | None]]]]]:
-    """Per row among the first ones: per non-empty cell, what its header may say as (header, unit)."""
+def _header_index() -> tuple[dict[str, tuple[tuple[str, Field], ...]], frozenset[str], frozenset[str]]:
+    """Header base (normalised, unit removed) → (table name, field), for every sheet definition of every
+    kind; and the first one and two characters of those headers, and the one-character headers, for
+    `_may_start`. Built once per process (per registry): building it for every grid was a quarter of
+    the cost of finding headers."""
+    global _INDEX
+    current = kinds()
+    if _INDEX is None or _INDEX[0] is not current:  # holds `current`, so its id cannot be reused
+        index: dict[str, list[tuple[str, Field]]] = {}
+        for kind in current.values():
+            for definition in kind.sheets:
+                for base, f in _lookup(definition).items():
+                    index.setdefault(base, []).append((definition.table, f))
+        starts = frozenset(b[:n] for b in index for n in (1, 2))
+        single = frozenset(b for b in index if len(b) == 1)
+        _INDEX = (current, ({base: tuple(found) for base, found in index.items()}, starts, single))
+    return _INDEX[1]
+
+
+_INDEX: tuple[dict, tuple] | None = None
+
+
+def _may_start(text: str, starts: frozenset[str], single: frozenset[str]) -> bool:
+    """Whether a header of the index could begin `text` or `text` + more, i.e. whether `text`, or a text
+    beginning with it, can be read as a header. A header k is a prefix of such a text, or the text of
+    k, only if they share their first two characters (k's first one when k or `text` is that short):
+    a cheap exact test that rules out the data cells in the rows scanned for headers."""
+    return text[:2] in starts or text[:1] in single
+
+
+def _split(text: str) -> tuple[str, str | None]:
+    """split_unit, without its regex for the texts that cannot end in a bracketed unit (most cells)."""
+    return split_unit(text) if text.endswith(")") else (text, None)
+
+
+def _readings(p: str, c: str, index: dict) -> list[tuple[str, str | None]]:
+    """What a cell may say as a header, as (header, unit), keeping only headers some sheet has. `c` is
+    the cell's text and `p` the text above it, both normalised. Under a merged parent ("企业实践天数"
+    over "近12个月") both orders of parent and child, then the child alone; a cell merged across both
+    rows is the same text twice."""
     out = []
-    for i, row in enumerate(grid.rows[:HEADER_SCAN_ROWS]):
-        above = grid.rows[i - 1] if i else []
-        cells = []
-        for col, cell in enumerate(row):
-            parent = above[col] if col < len(above) else ""
-            texts = _header_texts(parent, cell)
-            if texts:
-                # a unit written on a merged parent ("经费（万元）") is written for its children too
-                parent_unit = split_unit(normalise_header(parent))[1]
-                cells.append((col, [(base, unit or parent_unit) for base, unit in map(split_unit, texts)]))
-        out.append(cells)
+    for text in ((c,) if not p or p == c else (p + c, c + p, c)):
+        base, unit = _split(text)
+        if base in index:
+            # a unit written on a merged parent ("经费（万元）") is written for its children too
+            out.append((base, unit if unit is not None else _split(p)[1]))
     return out
 
 
@@ -242,19 +278,29 @@ def _headers(grid: Grid) -> dict[str, Header]:
     of its fields. One pass over the first rows serves all definitions: every kind is tried on every grid."""
     if grid.headers is not None:
         return grid.headers
-    index: dict[str, list[tuple[str, Field]]] = {}
-    for kind in kinds().values():
-        for definition in kind.sheets:
-            for base, f in _lookup(definition).items():
-                index.setdefault(base, []).append((definition.table, f))
+    index, starts, single = _header_index()
     best: dict[str, Header] = {}
-    for i, cells in enumerate(_readings(grid)):
+    above: list[str] = []  # the row above, normalised
+    above_may: list[bool] = []
+    for i, row in enumerate(grid.rows[:HEADER_SCAN_ROWS]):
+        texts = [normalise_header(cell) for cell in row]  # each cell normalised once, as child then as parent
+        may = [bool(t) and _may_start(t, starts, single) for t in texts]
         columns: dict[str, dict[int, tuple[Field, str | None]]] = {}
         names: dict[str, set[str]] = {}
-        for col, readings in cells:
+        width = len(above)
+        for col, c in enumerate(texts):
+            if not c:
+                continue
+            # Every reading (parent+child, child+parent, child) begins with the child or the parent:
+            # if neither may begin a header, the cell reads as none.
+            if not may[col] and not (col < width and above_may[col]):
+                continue
+            readings = _readings(above[col] if col < width else "", c, index)
+            if not readings:
+                continue
             used: set[str] = set()  # definitions this cell already serves
             for base, unit in readings:
-                for table, f in index.get(base, ()):
+                for table, f in index[base]:
                     if table in used or f.name in names.setdefault(table, set()):
                         continue  # a second column of the same field is ignored: the first wins
                     columns.setdefault(table, {})[col] = (f, unit)
@@ -263,6 +309,7 @@ def _headers(grid: Grid) -> dict[str, Header]:
         for table, found in columns.items():
             if table not in best or len(found) > len(best[table].columns):
                 best[table] = Header(i, found)
+        above, above_may = texts, may
     for header in best.values():
         header.table_unit = _table_unit(grid.rows[:header.row])
     grid.headers = best
@@ -320,20 +367,37 @@ def _detect_kind(grids: list[Grid]) -> tuple[Kind, dict] | None:
 
 # --- one sheet → rows ----------------------------------------------------------------------------
 
-def _cell(cells: list, col: int) -> object:
-    return cells[col] if col < len(cells) else None
+@functools.cache
+def _markers() -> tuple[tuple[str, ...], tuple[str, ...], bool]:
+    """(footnote markers, total markers, whether every marker holds a non-ASCII character). When each
+    does, a cell of ASCII text cannot be a marker: normalising ASCII text leaves it ASCII."""
+    markers = row_markers()
+    every = markers["footnotes"] + markers["totals"]
+    return markers["footnotes"], markers["totals"], not any(m.isascii() for m in every)
 
 
-def _row_marker(cells: list) -> str | None:
-    """"footnote" for 填表人/审核人/注 lines under the data, "total" for a 合计/总计 row, else None."""
-    first = next((c for c in cells if not normalise.is_empty(c)), None)
+def _first_filled(cells: list) -> int | None:
+    """The position of the first cell that is not empty (normalise.is_empty), or None."""
+    is_empty = normalise.is_empty
+    for at, cell in enumerate(cells):
+        if cell is None or cell == "" or (isinstance(cell, str) and is_empty(cell)):
+            continue
+        return at
+    return None
+
+
+def _marker(first: object) -> str | None:
+    """"footnote" for 填表人/审核人/注 lines under the data, "total" for a 合计/总计 row, else None;
+    `first` is the row's first filled cell."""
     if not isinstance(first, str):
         return None  # totals and footnotes are words; a 序号 or a number is data
+    footnotes, totals, non_ascii = _markers()
+    if non_ascii and first.isascii():
+        return None  # an ID, a code, a name in Latin letters: most first cells are, so this is worth it
     text = normalise_header(first)
-    markers = row_markers()
-    if text.startswith(markers["footnotes"]):
+    if text.startswith(footnotes):
         return "footnote"
-    if text.startswith(markers["totals"]) or (len(text) <= 8 and text.endswith(markers["totals"])):
+    if text.startswith(totals) or (len(text) <= 8 and text.endswith(totals)):
         return "total"
     return None
 
@@ -358,6 +422,31 @@ def _money_units(definition: Sheet, grid: Grid, header: Header, header_row: int,
     return out if len(out) == sum(f.unit is not None for f, _ in header.columns.values()) else None
 
 
+def _data_rows(grid: Grid, header: Header) -> list[int]:
+    """Indices (in grid.rows) of the rows under the header that hold data: totals, blank rows and rows
+    holding only a pre-printed 序号 are skipped; 填表人、审核人 and notes end the table."""
+    out = []
+    columns = sorted(header.columns)
+    is_empty = normalise.is_empty
+    for i in range(header.row + 1, len(grid.rows)):
+        cells = grid.rows[i]
+        at = _first_filled(cells)
+        if at is None:
+            continue  # a blank row
+        marker = _marker(cells[at])
+        if marker == "footnote":
+            break
+        if marker == "total":
+            continue
+        # Cells before the first filled one are empty: a header column from `at` on must hold something.
+        width = len(cells)
+        for col in columns:
+            if col == at or (col > at and col < width and not is_empty(cells[col])):
+                out.append(i)
+                break
+    return out
+
+
 def _read_sheet(definition: Sheet, grid: Grid, header: Header | None, pii_key: bytes, problems: list[Problem]) -> ParsedSheet:
     out = ParsedSheet(definition=definition, sheet_name=grid.name)
     if header is None:
@@ -370,32 +459,65 @@ def _read_sheet(definition: Sheet, grid: Grid, header: Header | None, pii_key: b
     money = _money_units(definition, grid, header, out.header_row, problems)
     if missing or money is None:
         return out
-    # Built once per sheet: each column's converter, and the values of optional columns left out.
-    converters = [(col, f, _converter(f, pii_key, money.get(col))) for col, (f, _) in header.columns.items()]
+    data = _data_rows(grid, header)
+    if not data:
+        return out
+    hash_pii = pseudonymiser(pii_key)
     absent = {c: (f.default if c == f.name else None) for f in definition.fields if f.name not in header.names for c in f.columns}
-    for i in range(header.row + 1, len(grid.rows)):
-        cells = grid.rows[i]
-        marker = _row_marker(cells)
-        if marker == "footnote":
-            break  # 填表人、审核人 and notes end the table
-        if marker == "total" or all(normalise.is_empty(_cell(cells, col)) for col in header.columns):
-            continue  # totals, blank rows, rows holding only a pre-printed 序号
-        out.rows.append(_read_row(grid, i, converters, absent, problems))
+    numbers = [grid.numbers[i] for i in data]  # the row numbers a person sees in the spreadsheet
+    rows = [grid.rows[i] for i in data]
+    # Column at a time: one converter per column, and a column's repeated values (是/否, 专任, a
+    # number of days, an empty cell) are converted once.
+    keys: list[str] = ["source_sheet", "source_row"]
+    columns: list = [itertools.repeat(grid.name), numbers]
+    errors: list[tuple[int, int, Problem]] = []
+    for k, (col, (f, _)) in enumerate(header.columns.items()):
+        convert = _converter(f, hash_pii, money.get(col))
+        # personal data is nearly all distinct: remembering it would cost more than it saves
+        values, failed = _convert_column(convert, [cells[col] if col < len(cells) else None for cells in rows], len(f.columns),
+                                         remember=f.type != "pii")
+        for j, err in failed:
+            errors.append((j, k, Problem(grid.name, numbers[j], f.header, "format", f"“{f.header}”{err}")))
+        keys += f.columns
+        columns += zip(*values)  # the field's columns, each a tuple of values down the rows
+    keys += absent
+    columns += [itertools.repeat(v) for v in absent.values()]
+    out.rows = [dict(zip(keys, values)) for values in zip(*columns)]
+    errors.sort(key=lambda e: e[:2])  # row by row, columns in order, as a person reads the sheet
+    problems += [e[2] for e in errors]
     return out
 
 
-def _read_row(grid: Grid, i: int, converters: list, absent: dict, problems: list[Problem]) -> dict:
-    row_number = grid.numbers[i]  # the row number a person sees in the spreadsheet
-    record: dict = {"source_sheet": grid.name, "source_row": row_number}
-    cells = grid.rows[i]
-    for col, f, convert in converters:
-        try:
-            record.update(convert(_cell(cells, col)))
-        except normalise.CellError as err:
-            problems.append(Problem(grid.name, row_number, f.header, "format", f"“{f.header}”{err}"))
-            record.update(dict.fromkeys(f.columns))
-    record.update(absent)
-    return record
+def _convert_column(convert, cells: list, width: int, remember: bool = True) -> tuple[list[tuple], list[tuple[int, normalise.CellError]]]:
+    """Each cell's values (a tuple of `width`; all None for a cell that cannot be read) and, by position,
+    the errors. The result of a str or a non-zero float is kept for the cells after it with the same
+    value: equal values of those types convert alike (unlike 0.0 and -0.0, or 1 and True, which compare
+    equal; neither is cached)."""
+    values: list[tuple] = []
+    failed: list[tuple[int, normalise.CellError]] = []
+    seen: dict = {}
+    unreadable = (None,) * width
+    for j, cell in enumerate(cells):
+        kind = cell.__class__
+        if remember and (kind is str or (kind is float and cell)):
+            result = seen.get(cell)
+            if result is None:
+                try:
+                    result = convert(cell)
+                except normalise.CellError as err:
+                    result = err
+                seen[cell] = result
+        else:
+            try:
+                result = convert(cell)
+            except normalise.CellError as err:
+                result = err
+        if result.__class__ is tuple:
+            values.append(result)
+        else:
+            failed.append((j, result))
+            values.append(unreadable)
+    return values, failed
 
 
 SIMPLE = {"text": normalise.text, "int": normalise.integer, "ratio": normalise.ratio, "flag": normalise.flag,
@@ -403,12 +525,31 @@ SIMPLE = {"text": normalise.text, "int": normalise.integer, "ratio": normalise.r
           "submitter_code": normalise.submitter_code}
 
 
-def _converter(f: Field, pii_key: bytes, unit: str | None = None):
-    """cell → {column: value} for one field; an empty cell gives the field's default."""
-    empty = {c: (f.default if c == f.name else None) for c in f.columns}
-    parse = _parser(f, pii_key, unit)
+def _converter(f: Field, hash_pii, unit: str | None = None):
+    """cell → the values of the field's columns (in `f.columns` order); an empty cell gives the
+    field's default."""
+    empty = tuple(f.default if c == f.name else None for c in f.columns)
+    parse = _parser(f, hash_pii, unit)
+    text_or_none = normalise.text_or_none
 
-    def convert(cell: object) -> dict:
+    if f.type == "pii":
+        def pii(cell: object) -> tuple:
+            # personal data is free text: its text, normalised once, is what is hashed
+            if cell.__class__ is str:
+                text = text_or_none(cell)
+                return empty if text is None else (hash_pii(text),)
+            if cell is None or cell == "":
+                return empty
+            normalise.refuse_error_value(cell)
+            return empty if normalise.is_empty(cell) else parse(cell)
+        return pii
+
+    def convert(cell: object) -> tuple:
+        kind = cell.__class__
+        if kind is str:
+            return empty if text_or_none(cell) is None else parse(cell)
+        if kind is float or kind is int or kind is bool:
+            return parse(cell)  # only text can be empty or a formula error
         if cell is None or cell == "":
             return empty
         normalise.refuse_error_value(cell)
@@ -417,33 +558,32 @@ def _converter(f: Field, pii_key: bytes, unit: str | None = None):
     return convert
 
 
-def _parser(f: Field, pii_key: bytes, unit: str | None):
-    """cell (not empty) → {column: value} for one field's type."""
-    name = f.name
+def _parser(f: Field, hash_pii, unit: str | None):
+    """cell (not empty) → the values of one field's columns, for its type."""
     if f.type == "pii":
-        return lambda cell: {f"{name}_hash": pseudonymise(pii_key, normalise.text(cell))}
+        return lambda cell: (hash_pii(normalise.text(cell)),)
     if f.type == "id_number":
-        def id_number(cell: object) -> dict:
+        def id_number(cell: object) -> tuple:
             value = normalise.long_code(cell)
-            return {f"{name}_hash": pseudonymise(pii_key, value), f"{name}_valid": codes.id_number_is_valid(value)}
+            return hash_pii(value), codes.id_number_is_valid(value)
         return id_number
     if f.type == "uscc":
-        def uscc(cell: object) -> dict:
+        def uscc(cell: object) -> tuple:
             value = normalise.long_code(cell)
-            return {name: value, f"{name}_valid": codes.uscc_is_valid(value)}
+            return value, codes.uscc_is_valid(value)
         return uscc
     if f.type == "region":
-        return lambda cell: {name: normalise.code(cell, 6), f"{name}_valid": None}  # judged once the period is known
+        return lambda cell: (normalise.code(cell, 6), None)  # judged once the period is known
     if f.type == "code":
-        return lambda cell: {name: normalise.code(cell, f.length or 0)}
+        return lambda cell: (normalise.code(cell, f.length or 0),)
     if f.type == "enum":
-        return lambda cell: {name: normalise.enum(cell, f.values, f.aliases)}
+        return lambda cell: (normalise.enum(cell, f.values, f.aliases),)
     if f.type == "number" and f.unit:
-        return lambda cell: {name: normalise.scale(normalise.number(cell), unit, f.unit, units()["money"])}
+        return lambda cell: (normalise.scale(normalise.number(cell), unit, f.unit, units()["money"]),)
     if f.type == "number":
-        return lambda cell: {name: normalise.number(cell)}
+        return lambda cell: (normalise.number(cell),)
     simple = SIMPLE[f.type]
-    return lambda cell: {name: simple(cell)}
+    return lambda cell: (simple(cell),)
 
 
 # --- the file as a whole: period, submitter, region ----------------------------------------------

@@ -172,7 +172,11 @@ _ROOT_WINDOW = 256 * KB  # an XML part's root element must start within this man
 # Cell positions: r="B12" on a <c>, r="12" on a <row> (the only worksheet elements with an attribute r).
 # Deliberately not tied to the element: one pass of a simple pattern keeps a 50 KB sheet under a
 # millisecond. Text that happens to read ` r="XFD1048576"` can only make the span look larger.
-_REF = re.compile(rb"\sr\s*=\s*[\"']\$?([A-Za-z]*)\$?([0-9]{1,12})")
+# The pattern is whitespace, r, = and a quoted position; written to begin with the literal r (the
+# whitespace before it checked by a look-behind) so the regex engine can skip ahead to each r: the
+# same matches as rb"\sr\s*=..." (an r after whitespace cannot lie inside another match), 2x faster.
+_REF = re.compile(rb"r(?<=\sr)\s*=\s*[\"']\$?([A-Za-z]*)\$?([0-9]{1,12})")
+_DECLARATION = re.compile(rb"<!(?i:DOCTYPE|ENTITY)")  # ASCII letters in any case, as a parser compares them
 _COUNT_ATTR = re.compile(rb"\s(count|uniqueCount)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 _TAG = re.compile(rb"<([A-Za-z_][\w.\-]{0,100}:)?([A-Za-z_][\w.\-]{0,100})")
 _CHAR_REF = re.compile(rb"&#(x[0-9A-Fa-f]{1,6}|[0-9]{1,7});")
@@ -269,15 +273,14 @@ class _ZipCheck:
     # inflating -----------------------------------------------------------------------------------
     def _inflate(self, info: zipfile.ZipInfo) -> None:
         fh, name = self.fh, info.filename
-        truncated = _Refuse("truncated", f"文件不完整（部件“{name}”的数据缺失，可能在下载、拷贝或上传时中断）：请重新导出完整的文件后报送")
         fh.seek(info.header_offset)
         local = fh.read(_LOCAL.size)
         if len(local) < _LOCAL.size or local[:4] != b"PK\x03\x04":
-            raise truncated
+            raise _Truncated(name)
         name_len, extra_len = struct.unpack_from("<2H", local, 26)
         start = info.header_offset + _LOCAL.size + name_len + extra_len
         if start + info.compress_size > self.size:
-            raise truncated
+            raise _Truncated(name)
         method = info.compress_type
         if method not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
             raise _wrong_format(f"文件中的部件“{name}”使用了Excel不会使用的压缩方式：{RESAVE}")
@@ -288,7 +291,7 @@ class _ZipCheck:
         while remaining > 0:
             raw = fh.read(min(CHUNK, remaining))
             if not raw:
-                raise truncated
+                raise _Truncated(name)
             remaining -= len(raw)
             pending = raw
             while True:
@@ -314,7 +317,7 @@ class _ZipCheck:
                 if inflater is None or inflater.eof or (not pending and len(out) < CHUNK):
                     break
         if inflater is not None and not inflater.eof:
-            raise truncated
+            raise _Truncated(name)
         if produced != info.file_size or crc != info.CRC:
             raise _Refuse("damaged", f"文件已损坏（部件“{name}”校验失败）：{RESAVE}")
         self.part_sizes[name] = produced
@@ -359,6 +362,13 @@ class _ZipCheck:
         except Exception:  # naming is a courtesy; never let it hide the refusal
             return None
         return None
+
+
+class _Truncated(_Refuse):
+    """A part whose data is missing. Its own class so that the message is only built when raised."""
+
+    def __init__(self, name: str):
+        super().__init__("truncated", f"文件不完整（部件“{name}”的数据缺失，可能在下载、拷贝或上传时中断）：请重新导出完整的文件后报送")
 
 
 def _attrs(tag: bytes) -> dict[str, str]:
@@ -420,12 +430,11 @@ class _PartScan:
         first = not self.tail
         if first and self.is_xml and (data[:2] in (b"\xff\xfe", b"\xfe\xff") or data[:4] in (b"<\x00?\x00", b"\x00<\x00?")):
             raise _wrong_format(f"文件中的部件“{self.name}”使用了UTF-16编码，Excel不会这样保存，疑似经过特殊构造：{RESAVE}")
-        at = data.find(b"<!")
-        while at >= 0:
-            word = data[at + 2:at + 9].upper()
-            if word.startswith((b"DOCTYPE", b"ENTITY")):
-                raise _Refuse("xml_entities", f"文件中的部件“{self.name}”含有DOCTYPE/实体声明（Excel不会写入，可被用来让读取程序耗尽内存），疑似经过特殊构造：{RESAVE}")
-            at = data.find(b"<!", at + 2)
+        # Anywhere in the part, not only before the root element: a declaration there is not well-formed
+        # XML, but a lenient parser may still act on it. "!" is rare in spreadsheet XML, so most parts
+        # are passed by one fast byte search; the rest by one regex search, in C whatever their size.
+        if b"!" in data and _DECLARATION.search(data):
+            raise _Refuse("xml_entities", f"文件中的部件“{self.name}”含有DOCTYPE/实体声明（Excel不会写入，可被用来让读取程序耗尽内存），疑似经过特殊构造：{RESAVE}")
 
     def _find_root(self, final: bool) -> None:
         head = bytes(self.head)
@@ -467,12 +476,12 @@ class _PartScan:
         refs = _REF.findall(data)
         if not refs:
             return
-        letters = set([c for c, _ in refs])  # a handful of distinct columns
+        letters = {c for c, _ in refs}  # a handful of distinct columns
         letters.discard(b"")
         if letters:
             self.max_col = max(self.max_col, max(MAX_COLUMN + 1 if len(c) > 3 else _col_number(c) for c in letters))
         self.max_col = max(self.max_col, 1)  # cells without a position start in column A
-        self.max_row = max(self.max_row, max(map(int, [r for _, r in refs])))
+        self.max_row = max(self.max_row, max(map(int, {r for _, r in refs})))  # each row number repeats once per cell
 
 
 # --- .xls (OLE2 compound file) --------------------------------------------------------------------
