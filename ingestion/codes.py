@@ -52,7 +52,9 @@ def _birth_place_known(region: str, year: str) -> bool:
     # ric.get_birth_place reads only the region code and the birth year of the number it is given
     try:
         ric.get_birth_place(f"{region}{year}0101" + "0000")
-    except ValidationError:
+    except (ValidationError, KeyError):
+        # stdnum's table raises KeyError for some codes it half-knows (e.g. the development zones'
+        # statistical codes 410671/410690): no resident ID is issued for those, so the ID is invalid.
         return False
     return True
 

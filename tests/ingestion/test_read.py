@@ -132,3 +132,10 @@ def test_templates_have_every_kind_with_instructions(tmp_path):
         assert "说明" in wb.sheet_names
         parsed = read_file(path, KEY, collection_period="2026-10")
         assert parsed.kind is not None and parsed.row_count == 0  # a blank template is recognised, with no rows
+
+
+def test_id_number_from_a_development_zone_code_is_invalid_not_a_crash():
+    from ingestion.codes import id_number_is_valid
+
+    assert id_number_is_valid(make_id_number("410611", 1)) is True
+    assert id_number_is_valid(make_id_number("410671", 1)) is False  # stdnum raises KeyError for this code
