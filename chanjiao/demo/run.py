@@ -62,7 +62,10 @@ def run_demo(settings: Settings, json_output: bool = False) -> dict:
     run_dag(settings, PERIOD)
     from chanjiao.status import collection_status
 
-    rows = [r for r in indicator_values(settings, PERIOD) if r["region"][:4] == CITY[:4]]
+    # The demo month fills the sheets behind these two headline indicators; apprentices, graduates and
+    # enterprise returns are left empty, so the other indicators would show zeros that mean nothing.
+    rows = [r for r in indicator_values(settings, PERIOD)
+            if r["region"][:4] == CITY[:4] and r["indicator"] in ("dual_teacher_ratio", "above_scale_participation_rate")]
     received = collection_status(settings, PERIOD)["submitters"]
     summary = (f"收到 {sum(r['received'] for r in received)} 个文件：{sum(r['accepted'] for r in received)} 个入库，"
                f"{sum(r['rejected'] for r in received)} 个退回（原因见 {settings.quarantine / PERIOD}），"
