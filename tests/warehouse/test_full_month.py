@@ -12,7 +12,8 @@ with the templates' writer, then go through `chanjiao ingest` and `chanjiao buil
 The expected numbers are computed below in plain Python from the generated rows, following
 indicators.md literally (exact fractions of the values as typed, so a rate of exactly 1.5 % is 1.5 %),
 without calling chanjiao code, and compared with marts.fct_indicator_value and marts.fct_target_progress
-on DuckDB and on PostgreSQL. `pytest -s` prints the build times.
+on DuckDB and on PostgreSQL; the source rows behind the values (marts.fct_indicator_source_row) must be
+the same on both targets. `pytest -s` prints the build times.
 """
 from __future__ import annotations
 
@@ -520,6 +521,18 @@ def ancestors(code: str) -> list[str]:
     return out
 
 
+def counties_inside(region: str) -> list[str]:
+    """County-level codes of the GB/T 2260 table (development zones included, 市辖区 grouping entries not)
+    in use in year(P) and lying inside `region`."""
+    with TARGETS_SEED.with_name("regions.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    year = int(PERIOD[:4])
+    return [r["region_code"] for r in rows
+            if r["region_level"] == "county" and r["region_name"] != "市辖区" and r["region_code"] != region
+            and (not r["valid_from_year"] or int(r["valid_from_year"]) <= year) and (not r["valid_to_year"] or int(r["valid_to_year"]) >= year)
+            and region in ancestors(r["region_code"])]
+
+
 def inside(code: str | None, region: str) -> bool:
     return code is not None and region in ancestors(code)
 
@@ -793,8 +806,10 @@ class Expected:
                 if v.population == "carrier_led_by_higher_school" and LEVEL_OF.get(r["lead_school_code"]) not in HIGHER:
                     continue
                 units.append((r["region_code"], Fraction(1), None))
-        # a register in force with nothing to count shows 0 for the region it covers
-        units += [(region, Fraction(0), None) for region in self.registers_in_force[kind]]
+        # a register in force is complete for the region it covers: that region and every county inside it
+        # with nothing to count shows 0
+        units += [(region, Fraction(0), None) for covered in self.registers_in_force[kind]
+                  for region in {covered, *counties_inside(covered)}]
         return self.rollup(units, UNIT[code])
 
     # --- finance -------------------------------------------------------------------------------------
@@ -1029,8 +1044,10 @@ def test_every_target_status_on_duckdb(month):
     print(f"\n[full month] {len(values)} indicator values; target statuses {dict(sorted(statuses.items()))}")
 
 
-def test_every_indicator_and_target_on_postgres(month):
-    psycopg2 = _postgres_or_skip()
+@pytest.fixture(scope="module")
+def postgres(month):
+    """The same month built with `chanjiao build --target postgres`; connection settings of that database."""
+    _postgres_or_skip()
     from chanjiao.postgres import connection_settings
 
     started = time.monotonic()
@@ -1039,11 +1056,60 @@ def test_every_indicator_and_target_on_postgres(month):
     assert built.returncode == 0, built.stderr[-3000:]
     print(f"\n[full month] chanjiao build --target postgres {TIMINGS['build_postgres']:.1f} s wall (mirror + dbt build {built.data['seconds']} s); "
           f"DuckDB was {TIMINGS.get('build_duckdb', float('nan')):.1f} s")
-    with psycopg2.connect(**connection_settings()) as pg, pg.cursor() as cur:
-        cur.execute(VALUE_SQL)
-        values = cur.fetchall()
-        cur.execute(TARGET_SQL)
-        targets = cur.fetchall()
+    return connection_settings()
+
+
+def postgres_rows(settings: dict, *queries: str) -> list[list[tuple]]:
+    import psycopg2
+
+    pg = psycopg2.connect(**settings)
+    try:
+        with pg.cursor() as cur:
+            out = []
+            for query in queries:
+                cur.execute(query)
+                out.append(cur.fetchall())
+            return out
+    finally:
+        pg.close()
+
+
+def test_every_indicator_and_target_on_postgres(month, postgres):
+    values, targets = postgres_rows(postgres, VALUE_SQL, TARGET_SQL)
+    # the same target rows with the same variant codes, character for character, as on DuckDB
+    _, duck_targets = duckdb_marts(month["home"])
+    same = lambda r: (r[0], r[1], r[2], float(r[3]), r[4], r[5])  # noqa: E731
+    assert sorted(map(same, targets)) == sorted(map(same, duck_targets))
     expected = expected_values(month, targets)
     compare_values(values, expected)
     compare_targets(targets, expected, month["targets"])
+
+
+SOURCE_ROW_TOTALS_SQL = ("select indicator_code, variant_code, value_region_code, role, count(*), sum(amount) "
+                         "from marts.fct_indicator_source_row where period = '2026-10' group by 1, 2, 3, 4")
+SOURCE_ROW_SQL = ("select indicator_code, variant_code, value_region_code, role, unit_code, region_code, load_id, file_name, "
+                  "source_sheet, source_row, amount from marts.fct_indicator_source_row where period = '2026-10'")
+
+
+def test_source_rows_are_the_same_on_duckdb_and_postgres(month, postgres):
+    """What `chanjiao trace` lists must not depend on the target: per indicator, variant, region and role the
+    same number of rows adding the same amount, and row for row the same file, sheet and row number."""
+    with duckdb.connect(str(month["home"] / "marts.duckdb"), read_only=True) as con:
+        duck_totals, duck_rows = con.execute(SOURCE_ROW_TOTALS_SQL).fetchall(), con.execute(SOURCE_ROW_SQL).fetchall()
+    pg_totals, pg_rows = postgres_rows(postgres, SOURCE_ROW_TOTALS_SQL, SOURCE_ROW_SQL)
+    # every indicator lists rows, so the comparison below is never between two empty tables
+    assert {r[0] for r in duck_totals} == set(INDICATORS)
+    duck = {r[:4]: (r[4], r[5]) for r in duck_totals}
+    pg = {r[:4]: (r[4], r[5]) for r in pg_totals}
+    problems = [f"{k}: only on DuckDB {duck[k]}" for k in sorted(set(duck) - set(pg))]
+    problems += [f"{k}: only on PostgreSQL {pg[k]}" for k in sorted(set(pg) - set(duck))]
+    for key in sorted(set(duck) & set(pg)):
+        (n_duck, sum_duck), (n_pg, sum_pg) = duck[key], pg[key]
+        same_sum = (sum_duck is None and sum_pg is None) or (
+            sum_duck is not None and sum_pg is not None and abs(float(sum_duck) - float(sum_pg)) <= 1e-6 * max(1, abs(float(sum_duck))))
+        if n_duck != n_pg or not same_sum:
+            problems.append(f"{key}: DuckDB {n_duck} rows adding {sum_duck}, PostgreSQL {n_pg} rows adding {sum_pg}")
+    assert not problems, f"{len(problems)} differences:\n" + "\n".join(problems[:80])
+    row = lambda r: (*r[:10], None if r[10] is None else round(float(r[10]), 6))  # noqa: E731
+    assert sorted(map(row, duck_rows), key=repr) == sorted(map(row, pg_rows), key=repr)
+    print(f"\n[full month] {len(duck_rows)} source rows in {len(duck_totals)} indicator/variant/region/role groups, the same on both targets")

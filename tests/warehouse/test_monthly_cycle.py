@@ -299,3 +299,13 @@ def test_dbt_docs_generate_describes_every_model(month):
     models = [n for n in manifest["nodes"].values() if n["resource_type"] == "model"]
     assert models and all(n["description"].strip() for n in models), [n["name"] for n in models if not n["description"].strip()]
     assert "model.chanjiao.fct_indicator_value" in catalog["nodes"]
+    # every column the warehouse really has is described, and no description names a column it lacks
+    undocumented, stale = {}, {}
+    for node in models:
+        built = set(catalog["nodes"][node["unique_id"]]["columns"])
+        described = {name for name, column in node["columns"].items() if column.get("description", "").strip()}
+        if built - described:
+            undocumented[node["name"]] = sorted(built - described)
+        if set(node["columns"]) - built:
+            stale[node["name"]] = sorted(set(node["columns"]) - built)
+    assert not undocumented and not stale, (undocumented, stale)

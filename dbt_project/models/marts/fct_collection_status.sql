@@ -59,9 +59,9 @@ final as (
         units.submitter_name,
         units.region_code,
         units.is_expected,
-        coalesce(received.files_received, 0) as files_received,
-        coalesce(received.files_accepted, 0) as files_accepted,
-        coalesce(received.files_rejected, 0) as files_rejected,
+        cast(coalesce(received.files_received, 0) as integer) as files_received,
+        cast(coalesce(received.files_accepted, 0) as integer) as files_accepted,
+        cast(coalesce(received.files_rejected, 0) as integer) as files_rejected,
         received.last_received_at,
         case
             when coalesce(received.files_accepted, 0) > 0 then 'accepted'

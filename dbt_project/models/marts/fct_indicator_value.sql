@@ -29,8 +29,10 @@ rolled_up as (
         contributions.period,
         ancestors.ancestor_code as region_code,
         max(contributions.cohort_year) as cohort_year,
-        sum(contributions.numerator) as numerator,
-        sum(contributions.denominator) as denominator,
+        -- summed as exact decimals: a double sum depends on the order rows arrive in, which a
+        -- parallel build varies, and a release rebuilt from the archive must be byte-identical
+        cast(sum(cast(contributions.numerator as decimal(38, 6))) as double precision) as numerator,
+        cast(sum(cast(contributions.denominator as decimal(38, 6))) as double precision) as denominator,
         count(distinct case when contributions.unit_type <> 'register' then contributions.unit_code end) as units
     from contributions
     inner join ancestors

@@ -6,6 +6,8 @@
 -- Money per student is the region's 全辖 figure likewise (a city's target is about all its schools, not
 -- only the city-run ones), else its 本级 figure — chosen per indicator, so a 全辖 record without the
 -- figure leaves the 本级 figure in place.
+-- One row per finance record and region it counts for, so each row also names the record's sheet and row:
+-- int_indicator_contributions collects the figures, int_indicator_source_rows lists the rows.
 with finance as (
     select * from {{ ref('int_education_finance_in_force') }}
 ),
@@ -72,7 +74,9 @@ final as (
         case variants.indicator_code when 'local_surcharge_ve_share' then share_rows.local_surcharge_to_ve_10k_yuan
             else share_rows.edu_surcharge_to_ve_10k_yuan end as numerator,
         case variants.indicator_code when 'local_surcharge_ve_share' then share_rows.local_surcharge_collected_10k_yuan
-            else share_rows.edu_surcharge_collected_10k_yuan end as denominator
+            else share_rows.edu_surcharge_collected_10k_yuan end as denominator,
+        share_rows.source_sheet,
+        share_rows.source_row
     from share_rows
     inner join variants
         on variants.indicator_code in ('local_surcharge_ve_share', 'edu_surcharge_ve_share')
@@ -81,7 +85,9 @@ final as (
         reported.indicator_code, reported.variant_code, reported.period, 'region',
         reported.region_code, reported.region_code, reported.region_code, cast(null as integer), reported.load_id,
         reported.amount,
-        cast(null as double precision)
+        cast(null as double precision),
+        reported.source_sheet,
+        reported.source_row
     from reported
     where reported.preference = 1
 )

@@ -3,11 +3,16 @@
 --   industry_college_count, training_base_count, vocational_group_count, master_studio_count,
 --   experience_center_count      carriers of that type existing at period end (established_on <= end, closed_on blank or > end)
 -- Populations: carrier_level:<level> = that level or above; carrier_high_level = flagged 高水平;
--- carrier_led_by_higher_school = led by a 高职专科/职业本科 school. Every register load in force adds a
--- zero row for the region it covers, so a region with a register and nothing to count shows 0, not no data.
+-- carrier_led_by_higher_school = led by a 高职专科/职业本科 school. A register is complete for the region it
+-- covers, so every register load in force adds a zero row for that region and for each county-level
+-- region inside it (valid in year(P); development zones included, 市辖区 grouping entries not): a county
+-- of a city-wide register with nothing to count shows 0, not no data.
 -- A lead school's stage is a fact about the school, not about this month's workbook: it comes from its
 -- latest workbook in force up to P, else from the reporting frame in force — a college that has not yet
 -- sent its October workbook still leads its industry colleges.
+-- Each counted unit is one register row, so each row also names its sheet and row, and for a carrier counted
+-- for being led by a higher-education school the row giving that school's stage: int_indicator_contributions
+-- collects the counts, int_indicator_source_rows lists the rows.
 with certified as (
     select * from {{ ref('int_certified_enterprises_in_force') }}
 ),
@@ -30,12 +35,13 @@ frame_schools as (
 ),
 
 stage_sources as (
-    select periods.period, workbooks.school_code, workbooks.school_stage, 0 as source_rank, workbooks.period as source_period
+    select periods.period, workbooks.school_code, workbooks.school_stage, 0 as source_rank, workbooks.period as source_period,
+        workbooks.load_id, workbooks.source_sheet, workbooks.source_row
     from periods
     inner join workbooks
         on workbooks.period <= periods.period
     union all
-    select period, submitter_code, {{ school_stage('school_level') }}, 1, period
+    select period, submitter_code, {{ school_stage('school_level') }}, 1, period, load_id, source_sheet, source_row
     from frame_schools
 ),
 
@@ -49,7 +55,7 @@ ranked_stages as (
 
 schools as (
     -- one stage per school and period, so a school that changed its 办学层次 is never counted twice
-    select period, school_code, school_stage
+    select period, school_code, school_stage, load_id, source_sheet, source_row
     from ranked_stages
     where preference = 1
 ),
@@ -57,6 +63,31 @@ schools as (
 loads_in_force as (
     select * from {{ ref('int_loads_in_force') }}
     where kind in ('certified_enterprises', 'carriers')
+),
+
+regions as (
+    select * from {{ ref('regions') }}
+),
+
+ancestors as (
+    select * from {{ ref('int_region_ancestors') }}
+),
+
+covered_regions as (
+    -- the region each register covers, and the county-level regions inside it
+    select period, load_id, kind, submitter as region_code
+    from loads_in_force
+    union
+    select loads_in_force.period, loads_in_force.load_id, loads_in_force.kind, regions.region_code
+    from loads_in_force
+    inner join ancestors
+        on ancestors.ancestor_code = loads_in_force.submitter
+    inner join regions
+        on regions.region_code = ancestors.region_code
+    where regions.region_level = 'county'
+        and regions.region_name <> '市辖区'
+        and (regions.valid_from_year is null or regions.valid_from_year <= cast(substr(loads_in_force.period, 1, 4) as integer))
+        and (regions.valid_to_year is null or regions.valid_to_year >= cast(substr(loads_in_force.period, 1, 4) as integer))
 ),
 
 variants as (
@@ -79,7 +110,9 @@ carrier_types as (
 certified_counted as (
     select
         variants.indicator_code, variants.variant_code, certified.period, certified.uscc as unit_code,
-        certified.region_code, certified.load_id
+        certified.region_code, certified.load_id, certified.source_sheet, certified.source_row,
+        cast(null as varchar) as stage_load_id, cast(null as varchar) as stage_source_sheet,
+        cast(null as integer) as stage_source_row
     from certified
     inner join variants
         on variants.indicator_code = 'certified_enterprise_count'
@@ -91,7 +124,11 @@ certified_counted as (
 carriers_counted as (
     select
         variants.indicator_code, variants.variant_code, carriers.period, carriers.carrier_id as unit_code,
-        carriers.region_code, carriers.load_id
+        carriers.region_code, carriers.load_id, carriers.source_sheet, carriers.source_row,
+        -- the row that makes the lead school higher-education, where the variant asks for one
+        case when variants.population = 'carrier_led_by_higher_school' then schools.load_id end as stage_load_id,
+        case when variants.population = 'carrier_led_by_higher_school' then schools.source_sheet end as stage_source_sheet,
+        case when variants.population = 'carrier_led_by_higher_school' then schools.source_row end as stage_source_row
     from carriers
     inner join carrier_types
         on carrier_types.carrier_type = carriers.carrier_type
@@ -109,26 +146,42 @@ carriers_counted as (
 
 zero_rows as (
     select
-        variants.indicator_code, variants.variant_code, loads_in_force.period, loads_in_force.submitter as unit_code,
-        loads_in_force.submitter as region_code, loads_in_force.load_id
-    from loads_in_force
+        variants.indicator_code, variants.variant_code, covered_regions.period, covered_regions.region_code as unit_code,
+        covered_regions.region_code, covered_regions.load_id, cast(null as varchar) as source_sheet,
+        cast(null as integer) as source_row, cast(null as varchar) as stage_load_id,
+        cast(null as varchar) as stage_source_sheet, cast(null as integer) as stage_source_row
+    from covered_regions
     inner join variants
-        on (loads_in_force.kind = 'certified_enterprises') = (variants.indicator_code = 'certified_enterprise_count')
+        on (covered_regions.kind = 'certified_enterprises') = (variants.indicator_code = 'certified_enterprise_count')
+),
+
+counted as (
+    select *, 'enterprise' as unit_type, cast(1 as double precision) as numerator from certified_counted
+    union all
+    select *, 'carrier', cast(1 as double precision) from carriers_counted
+    union all
+    select *, 'register', cast(0 as double precision) from zero_rows
 ),
 
 final as (
-    select indicator_code, variant_code, period, 'enterprise' as unit_type, unit_code, region_code as unit_region_code,
-        cast(null as varchar) as measured_region_code, cast(null as integer) as cohort_year, load_id,
-        cast(1 as double precision) as numerator, cast(null as double precision) as denominator
-    from certified_counted
-    union all
-    select indicator_code, variant_code, period, 'carrier', unit_code, region_code,
-        cast(null as varchar), cast(null as integer), load_id, cast(1 as double precision), cast(null as double precision)
-    from carriers_counted
-    union all
-    select indicator_code, variant_code, period, 'register', unit_code, region_code,
-        cast(null as varchar), cast(null as integer), load_id, cast(0 as double precision), cast(null as double precision)
-    from zero_rows
+    select
+        indicator_code,
+        variant_code,
+        period,
+        unit_type,
+        unit_code,
+        region_code as unit_region_code,
+        cast(null as varchar) as measured_region_code,
+        cast(null as integer) as cohort_year,
+        load_id,
+        numerator,
+        cast(null as double precision) as denominator,
+        source_sheet,
+        source_row,
+        stage_load_id,
+        stage_source_sheet,
+        stage_source_row
+    from counted
 )
 
 select * from final

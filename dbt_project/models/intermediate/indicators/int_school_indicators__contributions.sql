@@ -6,69 +6,31 @@
 --   practical_hours_share         实践性教学课时 / 总课时
 --   practical_hours_compliance    1 if the school's own share >= 50% / 1
 -- Populations secondary_schools / higher_schools keep only schools of that stage.
-with schools as (
-    select * from {{ ref('int_schools_in_force') }}
+-- The teacher and apprentice rules are macros/indicator_rows.sql's, which int_indicator_source_rows lists too.
+with school_variants as (
+    {{ school_variants(['dual_teacher_ratio', 'teacher_practice_compliance', 'part_time_teacher_ratio',
+        'apprenticeship_rate', 'practical_hours_share', 'practical_hours_compliance']) | indent(4) }}
 ),
 
-teachers as (
-    select * from {{ ref('int_teachers_in_force') }}
-),
-
-apprentices as (
-    select * from {{ ref('stg_schools__apprentices') }}
-),
-
-variants as (
-    select * from {{ ref('int_indicator_variants') }}
-    where indicator_code in ('dual_teacher_ratio', 'teacher_practice_compliance', 'part_time_teacher_ratio',
-        'apprenticeship_rate', 'practical_hours_share', 'practical_hours_compliance')
-),
-
-school_variants as (
-    select
-        schools.*,
-        variants.indicator_code,
-        variants.variant_code,
-        variants.population,
-        variants.rule_days,
-        variants.rule_window_months
-    from schools
-    inner join variants
-        on variants.population not in ('secondary_schools', 'higher_schools')
-        or (variants.population = 'secondary_schools' and schools.school_stage = 'secondary')
-        or (variants.population = 'higher_schools' and schools.school_stage = 'higher')
+teacher_rows as (
+    {{ teacher_indicator_rows() | indent(4) }}
 ),
 
 teacher_counts as (
     select
-        school_variants.period,
-        school_variants.load_id,
-        school_variants.indicator_code,
-        school_variants.variant_code,
-        count(case
-            when school_variants.indicator_code = 'dual_teacher_ratio' and teachers.is_fulltime_professional
-                and (teachers.is_dual_qualified or (school_variants.population = 'dual_or_integrated' and teachers.is_integrated)) then 1
-            when school_variants.indicator_code = 'teacher_practice_compliance'
-                and (school_variants.population = 'all_teachers' or teachers.is_fulltime_professional)
-                and (case school_variants.rule_window_months when 12 then teachers.practice_days_12m
-                     when 24 then teachers.practice_days_24m end) >= school_variants.rule_days then 1
-            when school_variants.indicator_code = 'part_time_teacher_ratio' and not teachers.is_full_time then 1
-        end) as numerator,
-        count(case
-            when school_variants.indicator_code = 'dual_teacher_ratio' and teachers.is_fulltime_professional then 1
-            when school_variants.indicator_code = 'teacher_practice_compliance'
-                and (school_variants.population = 'all_teachers' or teachers.is_fulltime_professional) then 1
-        end) as denominator
-    from school_variants
-    inner join teachers
-        on teachers.load_id = school_variants.load_id
+        period,
+        load_id,
+        indicator_code,
+        variant_code,
+        count(case when in_numerator then 1 end) as numerator,
+        count(case when in_denominator then 1 end) as denominator
+    from teacher_rows
     group by 1, 2, 3, 4
 ),
 
 apprentice_counts as (
     select load_id, count(*) as enrolled_apprentices
-    from apprentices
-    where status = '在读' and apprenticeship_type in ('现代学徒制', '企业新型学徒制')
+    from ({{ counted_apprentices() }}) as apprentices
     group by load_id
 ),
 

@@ -19,7 +19,7 @@ final as (
                 case when scope_region is not null then 'scope=' || scope_region end,
                 case when rule_days is not null then 'rule=' || rule_days || 'd/' || rule_window_months || 'm' end,
                 case when band_lower is not null or band_upper is not null
-                    then 'band=' || coalesce(cast(band_lower as varchar), '') || '..' || coalesce(cast(band_upper as varchar), '') end
+                    then 'band=' || coalesce({{ plain_number('band_lower') }}, '') || '..' || coalesce({{ plain_number('band_upper') }}, '') end
             )
         end as variant_code
     from targets

@@ -43,7 +43,8 @@ ranked as (
 ),
 
 earliest_employment as (
-    select period, school_code, student_id_hash, employer_region_code as earliest_employment_region_code
+    select period, school_code, student_id_hash, employer_region_code as earliest_employment_region_code,
+        source_row as earliest_employment_source_row  -- the row auditors see for 回流's denominator
     from ranked
     where first_employment = 1 and destination_type = '就业'
 ),
@@ -63,7 +64,8 @@ final as (
         ranked.destination_type,
         ranked.employer_type,
         ranked.employer_region_code,
-        earliest_employment.earliest_employment_region_code
+        earliest_employment.earliest_employment_region_code,
+        earliest_employment.earliest_employment_source_row
     from ranked
     left join earliest_employment
         on earliest_employment.period = ranked.period
