@@ -1,12 +1,15 @@
 """Write a release version for a period, only when what it is built from has changed.
 
 A version is written to a temporary folder and renamed into place, so a reader never sees half a
-release, and an existing version is never touched.
+release, and an existing version is never touched. What it is built from (the inputs fingerprint) is
+the set of loads in force for the period plus the code version: a retried publish finds the same
+fingerprint in the latest manifest and writes nothing.
 """
 from __future__ import annotations
 
-import csv
+import contextlib
 import datetime as dt
+import fcntl
 import hashlib
 import json
 import logging
@@ -14,27 +17,20 @@ import os
 import re
 import shutil
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from chanjiao import marts
-from chanjiao.indicators import indicator_values
-from chanjiao.publication.cells import neutralise
-from chanjiao.settings import Settings
+from chanjiao.publication.bulletin import render_bulletin
+from chanjiao.publication.content import Content, read_content
+from chanjiao.publication.csv_files import (INDICATOR_COLUMNS, REVISION_COLUMNS, TARGET_COLUMNS, csv_text, indicator_rows,
+                                            target_rows, write_csv)
+from chanjiao.publication.docs_site import write_docs_site
+from chanjiao.publication.revisions import revised_values, revisions
+from chanjiao.publication.sdmx import write_sdmx_csv
+from chanjiao.publication.xlsx import write_workbook
+from chanjiao.settings import TIMEZONE, Settings
 from chanjiao.version import code_version
 
 log = logging.getLogger(__name__)
-
-CSV_COLUMNS = ["indicator", "indicator_name", "region", "region_name", "region_level", "period", "cohort_year",
-               "numerator", "denominator", "value", "unit", "status", "coverage_expected", "coverage_accepted"]
-TARGET_COLUMNS = ["indicator", "region", "kind", "variant", "comparator", "value", "upper", "by", "variant_value",
-                  "status", "deadline_state", "value_at_deadline", "status_at_deadline", "source"]
-
-LOADS_SQL = """
-select distinct l.load_id, l.sha256, l.file_name, l.kind, l.submitter, l.period, l.received_at, l.validation
-from marts.fct_indicator_contribution c
-join marts.fct_load l using (load_id)
-where c.period = ?
-order by l.sha256
-"""
 
 
 def versions(settings: Settings, period: str) -> list[Path]:
@@ -47,51 +43,94 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def publish(settings: Settings, period: str) -> dict:
-    values = indicator_values(settings, period)
-    if not values:
-        raise marts.NotBuilt(f"no indicator values for {period}: nothing accepted for that period has been built")
-    with marts.connect(settings) as con:
-        loads = marts.records(con, LOADS_SQL, [period])
-    inputs = {"loads": sorted(l["sha256"] for l in loads), "code_version": code_version()}
-    fingerprint = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
-    existing = versions(settings, period)
-    if existing:
-        last = json.loads((existing[-1] / "manifest.json").read_text(encoding="utf-8"))
-        if last["inputs_fingerprint"] == fingerprint:
-            log.info("release %s %s is current: its loads and code version are unchanged", period, existing[-1].name)
-            return {"status": "unchanged", "period": period, "version": existing[-1].name, "path": str(existing[-1])}
-    version = f"v{int(existing[-1].name[1:]) + 1 if existing else 1}"
-    final = settings.publications / period / version
-    tmp = settings.publications / period / f".{version}.tmp"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
+def inputs_fingerprint(content: Content) -> tuple[dict, str]:
+    """The loads in force and the code version; and, so that an input outside the contributing loads
+    (the reporting frame behind the coverage columns) cannot leave a stale release current, the
+    digest of the published statistics themselves. A retry reproduces all three and so writes nothing."""
+    statistics = (csv_text(INDICATOR_COLUMNS, indicator_rows(content.values)) + csv_text(TARGET_COLUMNS, target_rows(content.values))).encode()
+    inputs = {"loads": sorted(l["sha256"] for l in content.loads), "code_version": code_version(),
+              "statistics": hashlib.sha256(statistics).hexdigest()}
+    return inputs, hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
 
-    _write_csv(tmp / "indicators.csv", CSV_COLUMNS, [
-        {**v, "coverage_expected": (v["coverage"] or {}).get("expected"), "coverage_accepted": (v["coverage"] or {}).get("accepted")}
-        for v in values
-    ])
-    _write_csv(tmp / "targets.csv", TARGET_COLUMNS, [
-        {"indicator": v["indicator"], "region": v["region"], **t} for v in values for t in v["targets"]
-    ])
+
+def _current(settings: Settings, period: str, fingerprint: str) -> Path | None:
+    existing = versions(settings, period)
+    if existing and json.loads((existing[-1] / "manifest.json").read_text(encoding="utf-8"))["inputs_fingerprint"] == fingerprint:
+        return existing[-1]
+    return None
+
+
+@contextlib.contextmanager
+def _publish_lock(settings: Settings):
+    """Two publishes (a retry racing the original) take turns; the second then finds the first's version."""
+    settings.publications.mkdir(parents=True, exist_ok=True)
+    # beside the publications, not inside a period's folder, which holds versions and nothing else
+    with open(settings.home / "publish.lock", "a+") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def publish(settings: Settings, period: str) -> dict:
+    content = read_content(settings, period)
+    inputs, fingerprint = inputs_fingerprint(content)
+    if current := _current(settings, period, fingerprint):
+        log.info("release %s %s is current: its loads, code version and statistics are unchanged", period, current.name)
+        return {"status": "unchanged", "period": period, "version": current.name, "path": str(current)}
+    with _publish_lock(settings):
+        if current := _current(settings, period, fingerprint):
+            return {"status": "unchanged", "period": period, "version": current.name, "path": str(current)}
+        existing = versions(settings, period)
+        previous = existing[-1] if existing else None
+        version = f"v{int(previous.name[1:]) + 1 if previous else 1}"
+        final = settings.publications / period / version
+        tmp = settings.publications / period / f".{version}.tmp"
+        shutil.rmtree(tmp, ignore_errors=True)  # what a crashed attempt left; never a published version
+        tmp.mkdir(parents=True)
+        try:
+            revised = _write_files(settings, tmp, content, version, previous, fingerprint, inputs)
+            os.rename(tmp, final)  # atomic: the version appears whole or not at all; fails rather than replace one
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)  # a failed attempt leaves nothing a reader could mistake for a release
+            raise
+    log.info("published %s %s (%d values, %d revisions) to %s", period, version, len(content.values), len(revised), final)
+    return {"status": "published", "period": period, "version": version, "path": str(final),
+            "revisions": len(revised) if previous else None, "revisions_against": previous.name if previous else None}
+
+
+def _write_files(settings: Settings, tmp: Path, content: Content, version: str, previous: Path | None,
+                 fingerprint: str, inputs: dict) -> list[dict]:
+    published_at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    indicators, targets = indicator_rows(content.values), target_rows(content.values)
+    changes = revisions(previous, indicators, targets) if previous else []
+    write_csv(tmp / "indicators.csv", INDICATOR_COLUMNS, indicators)
+    write_csv(tmp / "targets.csv", TARGET_COLUMNS, targets)
+    if previous:
+        write_csv(tmp / "revisions.csv", REVISION_COLUMNS, changes)
+    write_workbook(tmp / "indicators.xlsx", content, changes, version)
+    write_sdmx_csv(tmp / "indicators.sdmx.csv", content.values, revised_values(changes))
+    shown_at = published_at.astimezone(ZoneInfo(TIMEZONE)).strftime("%Y-%m-%d %H:%M")
+    (tmp / "bulletin.html").write_text(render_bulletin(content, version, shown_at, changes, previous.name if previous else None), encoding="utf-8")
+    write_docs_site(settings, tmp / "docs")
     manifest = {
-        "period": period,
+        "period": content.period,
         "version": version,
-        "published_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "published_at": published_at.isoformat(),
         "code_version": inputs["code_version"],
         "inputs_fingerprint": fingerprint,
-        "files": {p.name: _sha256(p) for p in sorted(tmp.iterdir())},
+        "revisions_against": previous.name if previous else None,
+        "files": {p.relative_to(tmp).as_posix(): _sha256(p) for p in sorted(tmp.rglob("*")) if p.is_file()},
         "loads": [
             {"load_id": l["load_id"], "sha256": l["sha256"], "file": l["file_name"], "kind": l["kind"],
              "submitter": l["submitter"], "period": l["period"], "received_at": l["received_at"].isoformat(),
              "checks": json.loads(l["validation"] or "[]")}
-            for l in loads
+            for l in content.loads
         ],
     }
     (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
-    os.rename(tmp, final)  # atomic: the version appears whole or not at all
-    log.info("published %s %s (%d values) to %s", period, version, len(values), final)
-    return {"status": "published", "period": period, "version": version, "path": str(final)}
+    return changes
 
 
 def version_as_of(settings: Settings, period: str, as_of: dt.datetime) -> Path | None:
@@ -102,12 +141,3 @@ def version_as_of(settings: Settings, period: str, as_of: dt.datetime) -> Path |
         if published <= as_of:
             current = path
     return current
-
-
-def _write_csv(path: Path, columns: list[str], rows: list[dict]) -> None:
-    # UTF-8 with BOM so Excel on Chinese Windows opens it without mojibake.
-    with path.open("w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: neutralise(row.get(k)) for k in columns})

@@ -1,0 +1,52 @@
+"""The release's CSV files (UTF-8 with BOM so Excel on Chinese Windows opens them without mojibake).
+
+indicators.csv is a pure function of the warehouse contents: no timestamp or version inside, so a
+release rebuilt from the archive gives the same bytes.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from chanjiao.publication.cells import neutralise
+
+INDICATOR_COLUMNS = ["indicator", "indicator_name", "region", "region_name", "region_level", "period", "cohort_year",
+                     "numerator", "denominator", "value", "unit", "status", "coverage_expected", "coverage_accepted"]
+TARGET_COLUMNS = ["indicator", "region", "kind", "variant", "comparator", "value", "upper", "by", "variant_value",
+                  "status", "deadline_state", "value_at_deadline", "status_at_deadline", "source"]
+REVISION_COLUMNS = ["table", "indicator", "region", "variant", "by", "field", "previous", "current"]
+
+
+def indicator_rows(values: list[dict]) -> list[dict]:
+    return [{**v, "coverage_expected": (v["coverage"] or {}).get("expected"),
+             "coverage_accepted": (v["coverage"] or {}).get("accepted")} for v in values]
+
+
+def target_rows(values: list[dict]) -> list[dict]:
+    return [{"indicator": v["indicator"], "region": v["region"], **t} for v in values for t in v["targets"]]
+
+
+def cell_text(value: object) -> str:
+    """How a value is spelled in every CSV of the release (and so how versions are compared)."""
+    return "" if value is None else str(neutralise(value))
+
+
+def csv_text(columns: list[str], rows: list[dict]) -> str:
+    out = io.StringIO()
+    # CRLF as RFC 4180 has it: the csv module then quotes a field holding a carriage return, which
+    # with a bare LF terminator it would leave unquoted and so split the row for every reader.
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([cell_text(row.get(k)) for k in columns])
+    return out.getvalue()
+
+
+def write_csv(path: Path, columns: list[str], rows: list[dict]) -> None:
+    path.write_bytes(csv_text(columns, rows).encode("utf-8-sig"))
+
+
+def read_csv(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))

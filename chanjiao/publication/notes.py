@@ -1,0 +1,25 @@
+"""The notes a release carries beside its numbers: definitions, sources, codes, and the aims it does not track."""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from chanjiao.publication import labels
+
+AIMS_FILE = Path(__file__).with_name("aims_outside.csv")
+
+
+def aims_outside() -> list[dict]:
+    """Quantitative aims of the policy documents that no submission carries data for (indicators.md):
+    listed in every release as tracked outside chanjiao, so a reader does not take silence for zero."""
+    with AIMS_FILE.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def status_codes() -> list[tuple[str, str, str]]:
+    """(what, code, meaning) for every code a release file uses."""
+    groups = [("指标状态 status", labels.VALUE_STATUS), ("达标状态 target status", labels.TARGET_STATUS),
+              ("目标类别 kind", labels.TARGET_KIND), ("期限状态 deadline_state", labels.DEADLINE_STATE),
+              ("SDMX OBS_STATUS", labels.OBS_STATUS), ("SDMX REVISED", {"Y": "较上一版本有修订", "N": "无修订"}),
+              ("层级 region_level", labels.REGION_LEVEL)]
+    return [(group, code, meaning) for group, mapping in groups for code, meaning in mapping.items()]
