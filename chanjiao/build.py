@@ -18,12 +18,22 @@ class BuildError(RuntimeError):
     pass
 
 
-def dbt(settings: Settings, *args: str, stdout=None) -> subprocess.CompletedProcess:
-    """Run one dbt command on this home's warehouse; dbt's own log goes to stderr."""
-    exe = Path(sys.executable).with_name("dbt")
+def dbt(settings: Settings, *args: str, stdout=None, lineage: bool = False) -> subprocess.CompletedProcess:
+    """Run one dbt command on this home's warehouse; dbt's own log goes to stderr.
+
+    With `lineage`, through the `dbt-ol` wrapper: after dbt finishes it reads the run's artifacts and
+    writes an OpenLineage event per node (inputs and outputs) to $CHANJIAO_HOME/lineage/ (chanjiao.lineage.openlineage).
+    """
+    from chanjiao.lineage.openlineage import dbt_environment
+
+    bin_dir = Path(sys.executable).parent
+    exe = bin_dir / ("dbt-ol" if lineage else "dbt")
     cmd = [str(exe), *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
            "--target-path", str(settings.dbt_target_dir), "--log-path", str(settings.dbt_target_dir / "logs")]
     env = {**os.environ, **settings.env(), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    if lineage:
+        # dbt-ol starts `dbt` from PATH: make it this environment's
+        env.update(dbt_environment(settings), PATH=f"{bin_dir}{os.pathsep}{env.get('PATH', '')}")
     return subprocess.run(cmd, env=env, stdout=stdout or sys.stderr, stderr=subprocess.STDOUT, cwd=DBT_PROJECT_DIR)
 
 
@@ -35,12 +45,12 @@ def build(settings: Settings, target: str = "duckdb") -> dict:
         from chanjiao.postgres import mirror_raw
 
         mirror_raw(settings)
-        result = dbt(settings, "build", "--target", "postgres")
+        result = dbt(settings, "build", "--target", "postgres", lineage=True)
         if result.returncode != 0:
             raise BuildError(f"dbt build on PostgreSQL failed (exit {result.returncode}); see the dbt log above")
         return {"status": "built", "target": target, "seconds": round(time.monotonic() - started, 1)}
     with warehouse.writer_lock(settings):
-        result = dbt(settings, "build", "--target", "duckdb")
+        result = dbt(settings, "build", "--target", "duckdb", lineage=True)
         if result.returncode != 0:
             raise BuildError(f"dbt build failed (exit {result.returncode}); see the dbt log above or {settings.dbt_target_dir / 'logs'}")
         copy = warehouse.publish_marts_copy(settings)
