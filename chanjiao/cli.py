@@ -108,15 +108,23 @@ def cmd_indicators(args, settings) -> int:
 
 
 def cmd_publish(args, settings) -> int:
-    from chanjiao.publication.release import publish, version_as_of
+    from chanjiao.publication.release import publish
 
     if args.as_of:
-        path = version_as_of(settings, args.period, args.as_of)
-        where = f"the version current at {args.as_of.isoformat()} is {path}" if path else f"no version of {args.period} was published by {args.as_of.isoformat()}"
-        raise Unavailable(f"rebuilding a release from the archive (--as-of) is not available yet; {where}")
+        from chanjiao.lineage.rebuild import rebuild
+
+        result = rebuild(settings, args.period, args.as_of)
+        _emit(args, result, f"rebuilt {args.period} {result['version']} (published {result['published_at']}) from {result['loads']} archived files "
+                            f"into {result['rebuilt']}; indicators.csv is byte-identical to {result['original']}")
+        return EXIT_OK
     result = publish(settings, args.period)
-    text = (f"{args.period} {result['version']} unchanged (same loads and code version): nothing written"
-            if result["status"] == "unchanged" else f"published {args.period} {result['version']} to {result['path']}")
+    if result["status"] == "unchanged":
+        text = f"{args.period} {result['version']} unchanged (same loads, code version and statistics): nothing written"
+    elif result["revisions_against"]:
+        text = (f"published {args.period} {result['version']} to {result['path']}; "
+                f"{result['revisions']} revisions against {result['revisions_against']} (revisions.csv)")
+    else:
+        text = f"published {args.period} {result['version']} to {result['path']}; first version, no revisions"
     _emit(args, result, text)
     return EXIT_OK
 
@@ -124,9 +132,16 @@ def cmd_publish(args, settings) -> int:
 def cmd_trace(args, settings) -> int:
     from chanjiao.lineage.trace import format_trace, trace
 
+    as_of = None
     if args.as_of:
-        raise Unavailable("trace --as-of (the release current at a past time) is not available yet")
-    result = trace(settings, args.indicator, args.region, args.period)
+        from chanjiao.lineage.rebuild import settings_as_of
+
+        # the warehouse rebuilt from the loads the release current at T names: the rows in force then
+        settings, rebuilt = settings_as_of(settings, args.period, args.as_of)
+        as_of = {"time": args.as_of.isoformat(), "version": rebuilt["version"], "published_at": rebuilt["published_at"]}
+    result = trace(settings, args.indicator, args.region, args.period, compare_to=args.compare_to)
+    if as_of:
+        result["as_of"] = as_of
     _emit(args, result, format_trace(result))
     return EXIT_OK
 
@@ -182,8 +197,9 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--region", required=True)
     c.add_argument("--period", type=_period, required=True)
     c.add_argument("--as-of", type=_timestamp)
+    c.add_argument("--compare-to", type=_period, metavar="P2", help="also list the reporting units whose contribution changed since period P2, and the submissions that changed them")
     command("query", cmd_query, "read-only SQL against the marts").add_argument("sql")
-    command("demo", cmd_demo, "make a month of sample submissions and run the monthly cycle through Airflow")
+    command("demo", cmd_demo, "three months of sample submissions and a late correction, through the Airflow DAGs (ingest, build, publish)")
     return p
 
 
@@ -192,12 +208,13 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("great_expectations").setLevel(logging.WARNING)  # its import chatter is not the user's business
     from chanjiao.build import BuildError
+    from chanjiao.lineage.rebuild import NotPublished, RebuildFailed
     from chanjiao.lineage.trace import NoSuchValue
     from chanjiao.marts import NotBuilt
 
     try:
         return args.func(args, config.load())
-    except (config.ConfigError, Unavailable, NotBuilt, NoSuchValue, BuildError, FileNotFoundError) as err:
+    except (config.ConfigError, Unavailable, NotBuilt, NoSuchValue, NotPublished, RebuildFailed, BuildError, FileNotFoundError) as err:
         print(f"chanjiao {args.command}: {err}", file=sys.stderr)
         return EXIT_FAILED
     except Exception as err:  # a bad query, a locked warehouse: say what, not a traceback

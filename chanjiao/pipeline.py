@@ -1,25 +1,89 @@
-"""The monthly cycle's steps, as both the CLI and the Airflow DAG call them."""
+"""The monthly cycle's steps as the Airflow tasks call them (dags/README.md); the CLI calls the same
+functions underneath (ingest, build, publish)."""
 from __future__ import annotations
 
+import datetime as dt
+import json
 from collections import Counter
+from pathlib import Path
 
 from chanjiao import settings as config
 
 
-def ingest_landing(period: str) -> dict:
-    """Ingest everything waiting in the landing folder for `period`; returns counts per outcome."""
+def find_files(collection_period: str) -> list[dict]:
+    """The chunks waiting in landing for this run (chanjiao.orchestration.chunks)."""
+    from chanjiao.orchestration.chunks import plan_chunks
+
+    return plan_chunks(config.load().landing, collection_period)
+
+
+def ingest_chunk(chunk: dict) -> list[dict]:
+    """Ingest one chunk under the writer lock; one outcome per file, reasons counted, never quoted.
+
+    The lock is held from the existence check to the commit, so a file another run (or the CLI) took
+    out of landing meanwhile is reported as `vanished` instead of failing the task or loading twice.
+    """
+    from chanjiao import warehouse
     from ingestion.ingest import ingest
 
+    from chanjiao.lineage.openlineage import emit_ingest
+
     settings = config.load()
-    settings.landing.mkdir(parents=True, exist_ok=True)
-    outcomes = ingest([settings.landing], settings, period=period)
-    return {"period": period, "files": len(outcomes), **Counter(o["status"] for o in outcomes)}
+    started = dt.datetime.now(dt.timezone.utc)
+    with warehouse.writer_lock(settings):
+        present = [Path(f) for f in chunk["files"] if Path(f).exists()]
+        outcomes = ingest(present, settings, period=chunk["period"]) if present else []
+    emit_ingest(settings, outcomes, started)  # OpenLineage: the files read and the raw tables written
+    gone = [Path(f).name for f in chunk["files"] if Path(f) not in set(present)]
+    return ([{**{k: o[k] for k in ("file", "sha256", "kind", "submitter", "period", "status", "rows")}, "reasons": len(o["reasons"])}
+             for o in outcomes]
+            + [{"file": name, "sha256": None, "kind": None, "submitter": None, "period": chunk["period"], "status": "vanished",
+                "rows": 0, "reasons": 0} for name in gone])
+
+
+def summarise(outcomes: list[list[dict]]) -> dict:
+    flat = [o for chunk in outcomes for o in chunk]
+    counts = Counter(o["status"] for o in flat)
+    return {"files": len(flat), **{s: counts.get(s, 0) for s in ("accepted", "rejected", "duplicate", "vanished")},
+            "periods": sorted({o["period"] for o in flat if o["status"] == "accepted"})}
+
+
+def _stamp(settings) -> dict:
+    """What a build is built from: every load in the ledger (any status: rejections change collection
+    status too) and the code version."""
+    from chanjiao import warehouse
+    from chanjiao.version import code_version
+
+    with warehouse.connect(settings, read_only=True) as con:
+        count, latest = con.execute("select count(*), max(ingested_at) from raw.loads").fetchone()
+    return {"loads": count, "latest_ingested_at": str(latest), "code_version": code_version()}
 
 
 def build_warehouse() -> dict:
+    """One dbt build, then the marts copy; records what it was built from for build_if_stale."""
+    from chanjiao import warehouse
     from chanjiao.build import build
 
-    return build(config.load())
+    settings = config.load()
+    warehouse.init(settings)
+    with warehouse.writer_lock(settings):
+        stamp = _stamp(settings)
+        result = build(settings)
+        settings.dbt_target_dir.joinpath("built_from.json").write_text(json.dumps(stamp), encoding="utf-8")
+    return result
+
+
+def build_if_stale() -> dict:
+    """Build unless the marts copy was built from exactly the loads and code there are now."""
+    from chanjiao import warehouse
+
+    settings = config.load()
+    warehouse.init(settings)
+    stamp_file = settings.dbt_target_dir / "built_from.json"
+    with warehouse.writer_lock(settings):
+        if settings.marts_copy.exists() and stamp_file.exists() and json.loads(stamp_file.read_text(encoding="utf-8")) == _stamp(settings):
+            return {"status": "current"}
+        return build_warehouse()
 
 
 def publish_release(period: str) -> dict:

@@ -24,6 +24,9 @@ class ConfigError(RuntimeError):
 class Settings:
     home: Path
     pii_key: bytes | None
+    # Where alerts go (chanjiao.orchestration.alerts): email recipients, and a webhook URL.
+    alert_email: tuple[str, ...] = ()
+    alert_webhook: str | None = None
 
     @property
     def warehouse(self) -> Path:
@@ -93,4 +96,6 @@ class Settings:
 def load() -> Settings:
     home = Path(os.environ.get("CHANJIAO_HOME") or "var").resolve()
     key = os.environ.get("CHANJIAO_PII_KEY") or None
-    return Settings(home=home, pii_key=key.encode() if key else None)
+    emails = tuple(a.strip() for a in os.environ.get("CHANJIAO_ALERT_EMAIL", "").split(",") if a.strip())
+    return Settings(home=home, pii_key=key.encode() if key else None, alert_email=emails,
+                    alert_webhook=os.environ.get("CHANJIAO_ALERT_WEBHOOK") or None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import threading
 from pathlib import Path
 
 import duckdb
@@ -69,15 +70,35 @@ def init(settings: Settings) -> None:
             con.execute(f"create table if not exists raw.{table} (\n    {body}\n)")
 
 
+_held = threading.local()  # lock files this thread holds, with their nesting depth
+
+
 @contextlib.contextmanager
 def writer_lock(settings: Settings):
-    """DuckDB allows one writer process: the CLI, the DAG tasks and the demo all take this lock."""
+    """DuckDB allows one writer process: the CLI, the DAG tasks and the demo all take this lock.
+
+    Re-entrant within a thread (a DAG task holds it across listing and ingesting a chunk, and ingest
+    takes it again): flock on a second descriptor of the same file would wait for itself forever.
+    """
     settings.home.mkdir(parents=True, exist_ok=True)
-    with open(settings.lock_file, "a+") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
+    key = str(settings.lock_file)
+    depth = getattr(_held, "depth", None)
+    if depth is None:
+        depth = _held.depth = {}
+    if depth.get(key):
+        depth[key] += 1
         try:
             yield
         finally:
+            depth[key] -= 1
+        return
+    with open(settings.lock_file, "a+") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        depth[key] = 1
+        try:
+            yield
+        finally:
+            depth[key] = 0
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 

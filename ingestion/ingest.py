@@ -122,12 +122,14 @@ def _months_between(earlier: str, later: str) -> int:
 
 def _check_period(parsed: ParsedFile, period: str | None, latest_period: str | None) -> None:
     """Periods after the collection period are never accepted; an earlier period only while its revision
-    window (CHANJIAO_REVISION_WINDOW_MONTHS, default 3) is open, counted back from the latest period the
+    window (the release calendar's revision_window_months, or CHANJIAO_REVISION_WINDOW_MONTHS) is open, counted back from the latest period the
     warehouse has collected."""
     if parsed.kind is None:
         return
     own = period or parsed.period
-    window = int(os.environ.get("CHANJIAO_REVISION_WINDOW_MONTHS", "3"))
+    from chanjiao.calendar import revision_window_months
+
+    window = revision_window_months()
     if own is None:
         parsed.problems.append(Problem(None, None, "报告期", "period", "文件未填写报告期：请填写报告期（如2026-10）"))
     elif own > current_period():

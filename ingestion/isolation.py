@@ -24,6 +24,7 @@ the hook does nothing: files are not even scanned for it.
 from __future__ import annotations
 
 import collections
+import contextlib
 import copy
 import ctypes
 import logging
@@ -98,12 +99,32 @@ def read_many(paths: Iterable[Path], pii_key: bytes, collection_period: str | No
 
 # --- parent side -----------------------------------------------------------------------------------
 
+@contextlib.contextmanager
+def _main_script_hidden(reader: Reader):
+    """Start a worker without it running the parent's main script again (spawn and forkserver children
+    do, by path). In an Airflow task that script is the `airflow` CLI, whose import needs the metadata
+    DB that Airflow 3 keeps from tasks: the worker died on start. Workers need nothing from the main
+    script unless the reader was defined there."""
+    main = sys.modules.get("__main__")
+    if main is None or getattr(reader, "__module__", None) == "__main__":
+        yield
+        return
+    saved = {name: main.__dict__.pop(name) for name in ("__file__", "__spec__") if name in main.__dict__}
+    main.__spec__ = None  # multiprocessing reads it unguarded
+    try:
+        yield
+    finally:
+        main.__dict__.pop("__spec__", None)
+        main.__dict__.update(saved)
+
+
 class _Worker:
     def __init__(self, ctx, args: tuple, stderr_path: Path):
         parent_end, child_end = ctx.Pipe(duplex=True)
         self.stderr_path = stderr_path
         self.proc = ctx.Process(target=_serve, args=(child_end, *args, str(stderr_path)), name="chanjiao-reader", daemon=True)
-        self.proc.start()
+        with _main_script_hidden(args[3]):
+            self.proc.start()
         child_end.close()
         self.conn = parent_end
         # Files sent and not yet answered, in the order the worker reads them: the first is being read,

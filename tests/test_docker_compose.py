@@ -273,3 +273,11 @@ def test_docker_compose_accepts_the_file() -> None:
         cwd=ROOT,
     )
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("name", AIRFLOW_SERVICES)
+def test_alert_channels_reach_every_airflow_service(services: dict, name: str) -> None:
+    # the failure callback runs on whichever worker ran the task, the deadline check on the default worker
+    env = env_of(services[name])
+    for key in ("CHANJIAO_ALERT_EMAIL", "CHANJIAO_ALERT_WEBHOOK", "AIRFLOW__SMTP__SMTP_HOST", "AIRFLOW__SMTP__SMTP_MAIL_FROM"):
+        assert key in env, f"{name}: {key}"

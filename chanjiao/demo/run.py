@@ -1,6 +1,13 @@
-"""Run the demo: generate 鹤壁市's month, then the monthly DAG for real through `airflow dags test`."""
+"""Run the demo: three months of 鹤壁市 through the three Airflow DAGs (`airflow dags test`, SQLite
+metadata DB under $CHANJIAO_HOME), then a late correction of the first month, which publishes its v2.
+
+Each month's three runs share one Airflow process (chanjiao.demo.airflow_runner): under load, starting
+Airflow and importing GX cost as much as the work itself."""
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import json
 import logging
 import os
 import subprocess
@@ -9,21 +16,26 @@ import time
 from pathlib import Path
 
 from chanjiao import warehouse
+from chanjiao.calendar import load_calendar
+from chanjiao.orchestration.defaults import POOL
 from chanjiao.settings import DAGS_DIR, Settings
 
 log = logging.getLogger(__name__)
-DAG_ID = "chanjiao_monthly"
-RUN_DATE = "2026-11-05T08:00:00+08:00"  # the 5th: the release day for 2026-10
 # A fixed key for the demo's synthetic people only; real deployments must set CHANJIAO_PII_KEY.
 DEMO_PII_KEY = "chanjiao-demo-key-not-for-real-data"
+LATE_INGEST_AT = "2026-11-10T10:15:00+08:00"  # when the late correction is picked up
 
 
 def airflow_env(settings: Settings) -> dict[str, str]:
     """Airflow for the embedded demo: SQLite metadata DB under $CHANJIAO_HOME, our dags/ folder."""
+    from chanjiao.lineage.openlineage import airflow_environment
+
     home = settings.airflow_home
     return {
         **os.environ,
         **settings.env(),
+        # OpenLineage events of the DAG runs, beside dbt's, for the auditors' lineage (chanjiao.lineage)
+        **airflow_environment(settings.home),
         "AIRFLOW_HOME": str(home),
         "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS_DIR),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
@@ -35,34 +47,94 @@ def airflow_env(settings: Settings) -> dict[str, str]:
     }
 
 
-def _airflow(settings: Settings, *args: str) -> None:
+def _airflow(settings: Settings, *args: str) -> float:
     exe = Path(sys.executable).with_name("airflow")
     started = time.monotonic()
     result = subprocess.run([str(exe), *args], env=airflow_env(settings), stdout=sys.stderr, stderr=subprocess.STDOUT)
-    log.info("airflow %s: exit %d in %.1f s", " ".join(args[:2]), result.returncode, time.monotonic() - started)
+    seconds = time.monotonic() - started
+    log.info("airflow %s: exit %d in %.1f s", " ".join(args[:3]), result.returncode, seconds)
     if result.returncode != 0:
         raise RuntimeError(f"`airflow {' '.join(args)}` failed with exit {result.returncode}; its output is above")
+    return seconds
 
 
-def run_dag(settings: Settings, period: str, run_date: str = RUN_DATE) -> None:
+def prepare_airflow(settings: Settings) -> None:
+    """Metadata DB and the one-slot pool the warehouse writers use (docker-compose's init does the same)."""
     settings.airflow_home.mkdir(parents=True, exist_ok=True)
     _airflow(settings, "db", "migrate")
-    _airflow(settings, "dags", "test", DAG_ID, run_date, "--conf", f'{{"period": "{period}"}}')
+    _airflow(settings, "pools", "set", POOL, "1", "DuckDB warehouse: one writer at a time")
+
+
+def run_dags(settings: Settings, steps: list[dict]) -> list[dict]:
+    """Run DAGs one after another as `airflow dags test` does, in one Airflow process (airflow_runner)."""
+    from chanjiao.demo.airflow_runner import MARKER
+
+    started = time.monotonic()
+    runner = subprocess.Popen([sys.executable, "-m", "chanjiao.demo.airflow_runner", json.dumps(steps)], env=airflow_env(settings),
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
+    results = []
+    for line in runner.stdout:  # Airflow's and the tasks' logs go to our stderr; stdout stays the result's
+        if line.startswith(MARKER):
+            results.append(json.loads(line[len(MARKER):]))
+            log.info("%s %s: %s in %.1f s", results[-1]["dag_id"], results[-1]["logical_date"], results[-1]["state"], results[-1]["seconds"])
+        else:
+            sys.stderr.write(line)
+    if runner.wait() != 0:
+        # the run that reported failure, or the one that was running when the process died
+        failed = results[-1] if results and results[-1]["state"] != "success" else steps[min(len(results), len(steps) - 1)]
+        raise RuntimeError(f"the DAG run {failed['dag_id']} {failed['logical_date']} failed; its log is above")
+    log.info("%d DAG runs in %.1f s", len(results), time.monotonic() - started)
+    return results
+
+
+def run_dag(settings: Settings, dag_id: str, run_date: str, period: str | None = None) -> dict:
+    return run_dags(settings, [step(dag_id, run_date, period)])[0]
+
+
+def step(dag_id: str, run_date: str, period: str | None = None) -> dict:
+    return {"dag_id": dag_id, "logical_date": run_date, **({"conf": {"period": period}} if period else {})}
+
+
+def month_cycle(period: str) -> list[dict]:
+    """A month as production runs it: submissions are ingested, the warehouse built (the asset event
+    schedules it), the release published on the calendar's publication day."""
+    release_at = load_calendar().scheduled_at(period)
+    collected_at = (release_at - dt.timedelta(days=1)).replace(hour=18, minute=0).isoformat()  # after the collection deadline
+    return [step("chanjiao_ingest", collected_at, period), step("chanjiao_build", collected_at),
+            step("chanjiao_publish", release_at.isoformat(), period)]
+
+
+def _city_values(settings: Settings, period: str, version: str, indicator: str = "dual_teacher_ratio") -> dict[str, str]:
+    path = settings.publications / period / version / "indicators.csv"
+    with path.open(encoding="utf-8-sig") as fh:
+        return {r["region"]: r["value"] for r in csv.DictReader(fh) if r["indicator"] == indicator}
 
 
 def run_demo(settings: Settings, json_output: bool = False) -> dict:
-    from chanjiao.demo.generate import CITY, PERIOD, generate
+    from chanjiao.demo.generate import CITY, LATE_PERIOD, PERIOD, PERIODS, generate, generate_late_correction
     from chanjiao.indicators import format_table, indicator_values
+    from chanjiao.publication.release import versions
+    from chanjiao.status import collection_status
 
+    started = time.monotonic()
     if settings.pii_key is None:
         settings = Settings(home=settings.home, pii_key=DEMO_PII_KEY.encode())
     warehouse.init(settings)
-    files = generate(settings.landing)
-    log.info("wrote %d sample submissions for 鹤壁市 %s into %s", len(files), PERIOD, settings.landing)
-    run_dag(settings, PERIOD)
-    from chanjiao.status import collection_status
+    prepare_airflow(settings)
+    runs = []
+    for period in PERIODS:
+        files = generate(settings.landing, period)
+        log.info("wrote %d sample submissions for 鹤壁市 %s into %s", len(files), period, settings.landing)
+        runs += run_dags(settings, month_cycle(period))
+    # After 2026-10 is out, a school corrects 2026-08: the next ingest run picks it up from
+    # landing/2026-08/, the build follows, and publishing 2026-08 again makes its v2.
+    late = generate_late_correction(settings.landing, LATE_PERIOD)
+    log.info("late correction for %s: %s", LATE_PERIOD, late.name)
+    runs += run_dags(settings, [step("chanjiao_ingest", LATE_INGEST_AT), step("chanjiao_build", LATE_INGEST_AT),
+                                step("chanjiao_publish", LATE_INGEST_AT, LATE_PERIOD)])
+    seconds = round(time.monotonic() - started, 1)
 
-    # The demo month fills the sheets behind these two headline indicators; apprentices, graduates and
+    # The headline month fills the sheets behind these two headline indicators; apprentices, graduates and
     # enterprise returns are left empty, so the other indicators would show zeros that mean nothing.
     rows = [r for r in indicator_values(settings, PERIOD)
             if r["region"][:4] == CITY[:4] and r["indicator"] in ("dual_teacher_ratio", "above_scale_participation_rate")]
@@ -70,6 +142,14 @@ def run_demo(settings: Settings, json_output: bool = False) -> dict:
     summary = (f"收到 {sum(r['received'] for r in received)} 个文件：{sum(r['accepted'] for r in received)} 个入库，"
                f"{sum(r['rejected'] for r in received)} 个退回（原因见 {settings.quarantine / PERIOD}），"
                f"{sum(r['duplicates'] for r in received)} 个重复")
-    release = settings.publications / PERIOD
-    table = f"鹤壁市 {PERIOD} 产教融合核心指标\n{summary}\n发布: {release}\n\n" + format_table(rows)
-    return {"indicators": rows, "table": table}
+    releases = {p: [v.name for v in versions(settings, p)] for p in PERIODS}
+    released = "，".join(f"{p} {'/'.join(v)}" for p, v in releases.items())
+    revision = ""
+    if len(releases[LATE_PERIOD]) >= 2:
+        before, after = (_city_values(settings, LATE_PERIOD, v) for v in releases[LATE_PERIOD][-2:])
+        revision = (f"\n迟报更正：{late.name} → {LATE_PERIOD} {releases[LATE_PERIOD][-1]}；双师型教师占比 浚县(410621) "
+                    f"{before.get('410621')}% → {after.get('410621')}%，鹤壁市 {before.get(CITY)}% → {after.get(CITY)}%")
+    table = (f"鹤壁市 {PERIOD} 产教融合核心指标\n{summary}\n发布（{settings.publications}）：{released}{revision}\n"
+             f"三个月经 Airflow（chanjiao_ingest → chanjiao_build → chanjiao_publish）运行，用时 {seconds:.0f} 秒\n\n" + format_table(rows))
+    log.info("demo: %d DAG runs (%s) in %.1f s", len(runs), ", ".join(f"{r['dag_id']} {r['seconds']:.0f} s" for r in runs), seconds)
+    return {"indicators": rows, "table": table, "releases": releases, "seconds": seconds, "runs": runs}

@@ -1,0 +1,1 @@
+"""What the Airflow DAGs in dags/ call: assets, chunking of landing, tasks, alerts (dags/README.md)."""

@@ -1,0 +1,40 @@
+"""The deadline watch: was a version of P published by the end of its publication day?
+
+Judged from the releases' own manifests (published_at), so the answer does not depend on when the
+check runs. Only runs that began (by the wall clock) before the deadline watch it: a catch-up or
+backfill run begins after the deadline it would report, and its lateness is no news to whoever started it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from chanjiao import settings as config
+from chanjiao.calendar import load_calendar
+
+
+def _published_at(path) -> dt.datetime:
+    return dt.datetime.fromisoformat(json.loads((path / "manifest.json").read_text(encoding="utf-8"))["published_at"])
+
+
+def watch_done(period: str, now: dt.datetime | None = None) -> bool:
+    """The sensor's poke: done once a version of `period` exists or its deadline has passed."""
+    from chanjiao.publication.release import versions
+
+    now = now or dt.datetime.now(dt.timezone.utc)
+    return bool(versions(config.load(), period)) or now >= load_calendar().deadline(period)
+
+
+def check_deadline(period: str, run_started_at: dt.datetime) -> dict:
+    from chanjiao.orchestration import alerts
+    from chanjiao.publication.release import versions
+
+    deadline = load_calendar().deadline(period)
+    if run_started_at >= deadline:
+        return {"status": "not_watched", "period": period, "deadline": deadline.isoformat()}
+    published = versions(config.load(), period)
+    on_time = [v.name for v in published if _published_at(v) <= deadline]
+    if on_time:
+        return {"status": "on_time", "period": period, "deadline": deadline.isoformat(), "version": on_time[0]}
+    delivered = alerts.deadline_missed(period, deadline, [v.name for v in published])
+    return {"status": "missed", "period": period, "deadline": deadline.isoformat(), "alerted": delivered}

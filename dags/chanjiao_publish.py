@@ -1,0 +1,95 @@
+"""
+### chanjiao_publish — the monthly release, on the release calendar
+
+Runs on the publication day of the calendar (`chanjiao/calendar.yaml`: 08:00 on the 5th, Asia/Shanghai)
+for the previous month; conf `{"period": "YYYY-MM"}` names another. `catchup=True` from the calendar's
+first period, so missed months run, and past months can be backfilled.
+
+`build` rebuilds the warehouse only if loads or code changed since the last build (skipped otherwise);
+`publish` writes `publications/P/vN/` only if what the release is built from changed (skipped
+otherwise), so a late correction becomes v2 and a re-run writes nothing. In parallel, `watch_deadline`
+waits until a version of P exists or the end of its publication day, and `check_deadline` sends the
+deadline alert when none was published in time. A task that fails for good sends the failure alert.
+"""
+from __future__ import annotations
+
+import os
+
+from airflow.sdk import Param, TriggerRule, dag, task
+from airflow.timetables.trigger import CronTriggerTimetable
+
+from chanjiao.calendar import load_calendar
+from chanjiao.orchestration.assets import MARTS, RELEASE
+from chanjiao.orchestration.defaults import DEFAULT_ARGS, PERIOD_PARAM, TAGS, WAREHOUSE_WRITER
+
+CALENDAR = load_calendar()
+POKE_SECONDS = int(os.environ.get("CHANJIAO_DEADLINE_POKE_SECONDS", "600"))
+
+
+@dag(
+    dag_id="chanjiao_publish",
+    schedule=CronTriggerTimetable(CALENDAR.cron(), timezone=CALENDAR.timezone),
+    start_date=CALENDAR.start_date(),
+    catchup=True,
+    max_active_runs=1,  # months are published in order
+    tags=[*TAGS, "release", "monthly"],
+    default_args=DEFAULT_ARGS,
+    params={"period": Param(None, **PERIOD_PARAM, description="报告期 YYYY-MM; default: the month before the run")},
+    doc_md=__doc__,
+)
+def chanjiao_publish():
+    @task
+    def resolve_period(params=None, logical_date=None, ti=None) -> str:
+        import datetime as dt
+
+        from chanjiao.calendar import period_for_run
+
+        # When the run really began (a backfill's logical date lies in the past): the deadline watch
+        # only applies to runs that began before the deadline.
+        ti.xcom_push(key="began_at", value=dt.datetime.now(dt.timezone.utc).isoformat())
+        return params.get("period") or period_for_run(logical_date)
+
+    @task(**WAREHOUSE_WRITER, outlets=[MARTS], multiple_outputs=False)
+    def build(period: str) -> dict:
+        from airflow.sdk.exceptions import AirflowSkipException
+
+        from chanjiao.pipeline import build_if_stale
+
+        result = build_if_stale()
+        if result["status"] == "current":
+            raise AirflowSkipException("the marts are current: built from the loads and code there are now")
+        return result
+
+    @task(outlets=[RELEASE], trigger_rule=TriggerRule.NONE_FAILED, multiple_outputs=False)
+    def publish(period: str) -> dict:
+        from airflow.sdk.exceptions import AirflowSkipException
+
+        from chanjiao.pipeline import publish_release
+
+        result = publish_release(period)
+        if result["status"] == "unchanged":
+            raise AirflowSkipException(f"{period} {result['version']} is current: nothing to publish")
+        return result
+
+    # Reschedule mode: the sensor gives its worker slot back between looks.
+    @task.sensor(poke_interval=POKE_SECONDS, timeout=3 * 24 * 3600, mode="reschedule")
+    def watch_deadline(period: str) -> bool:
+        from chanjiao.orchestration.deadline import watch_done
+
+        return watch_done(period)
+
+    @task(multiple_outputs=False)
+    def check_deadline(period: str, ti=None) -> dict:
+        import datetime as dt
+
+        from chanjiao.orchestration.deadline import check_deadline
+
+        began_at = ti.xcom_pull(task_ids="resolve_period", key="began_at")
+        return check_deadline(period, dt.datetime.fromisoformat(began_at))
+
+    period = resolve_period()
+    build(period) >> publish(period)
+    watch_deadline(period) >> check_deadline(period)
+
+
+chanjiao_publish()

@@ -1,0 +1,39 @@
+"""Splitting landing into chunks: arrival order, chunk size, and late corrections in landing/YYYY-MM/."""
+from __future__ import annotations
+
+from chanjiao.orchestration.chunks import plan_chunks
+from tests.conftest import set_received
+
+
+def drop(folder, name, when):
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_bytes(name.encode())
+    return set_received(path, when)
+
+
+def test_chunks_keep_arrival_order_and_size(tmp_path):
+    landing = tmp_path / "landing"
+    files = [drop(landing, f"f{i}.xlsx", f"2026-11-0{1 + i % 4}T{10 + i}:00") for i in range(7)]
+    drop(landing, ".part-upload.xlsx", "2026-11-01T09:00")  # hidden: an upload in progress
+    chunks = plan_chunks(landing, "2026-10", size=3)
+    in_order = [str(p) for p in sorted(files, key=lambda p: p.stat().st_mtime)]
+    assert [len(c["files"]) for c in chunks] == [3, 3, 1]
+    assert [f for c in chunks for f in c["files"]] == in_order
+    assert {c["period"] for c in chunks} == {"2026-10"}
+
+
+def test_late_corrections_are_chunked_under_their_own_period(tmp_path):
+    landing = tmp_path / "landing"
+    drop(landing, "a.xlsx", "2026-11-02T10:00")
+    late = drop(landing / "2026-08", "b.xlsx", "2026-11-10T10:00")
+    other = drop(landing / "inbox", "c.xlsx", "2026-11-03T10:00")  # a sub-folder not named for a period
+    chunks = plan_chunks(landing, "2026-10", size=20)
+    assert chunks == [{"period": "2026-08", "files": [str(late)]},
+                      {"period": "2026-10", "files": [str(landing / "a.xlsx"), str(other)]}]
+
+
+def test_empty_or_missing_landing_has_no_chunks(tmp_path):
+    assert plan_chunks(tmp_path / "nowhere", "2026-10") == []
+    (tmp_path / "landing").mkdir()
+    assert plan_chunks(tmp_path / "landing", "2026-10") == []
