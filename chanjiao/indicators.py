@@ -4,6 +4,7 @@ from __future__ import annotations
 import unicodedata
 
 from chanjiao import marts
+from chanjiao.publication.labels import TARGET_STATUS, label
 from chanjiao.settings import Settings
 
 VALUE_SQL = """
@@ -60,15 +61,14 @@ def _pad(text: str, width: int, right: bool = False) -> str:
     return gap + text if right else text + gap
 
 
-STATUS_ZH = {"met": "达标", "not_met": "未达标", "not_computable": "无法计算", "no_data": "无数据", "reference": "参考"}
 
 
 def _target_text(t: dict) -> str:
     by = f" 至{t['by']}年" if t["by"] and t["by"] != "unknown" else ""
     variant = f" (口径值{t['variant_value']:.2f})" if t["variant"] != "default" and t["variant_value"] is not None else ""
-    text = f"{t['comparator']}{t['value']:g}{by}: {STATUS_ZH.get(t['status'], t['status'])}{variant}"
+    text = f"{t['comparator']}{t['value']:g}{by}: {label(TARGET_STATUS, t['status'])}{variant}"
     if t["deadline_state"] == "past_due":
-        text += f"; 已过期限, {t['by']}年12月: {STATUS_ZH.get(t['status_at_deadline'], t['status_at_deadline'])}"
+        text += f"; 已过期限, {t['by']}年12月: {label(TARGET_STATUS, t['status_at_deadline'])}"
     return text
 
 

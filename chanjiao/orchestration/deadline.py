@@ -7,14 +7,9 @@ backfill run begins after the deadline it would report, and its lateness is no n
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 from chanjiao import settings as config
 from chanjiao.calendar import load_calendar
-
-
-def _published_at(path) -> dt.datetime:
-    return dt.datetime.fromisoformat(json.loads((path / "manifest.json").read_text(encoding="utf-8"))["published_at"])
 
 
 def watch_done(period: str, now: dt.datetime | None = None) -> bool:
@@ -27,14 +22,15 @@ def watch_done(period: str, now: dt.datetime | None = None) -> bool:
 
 def check_deadline(period: str, run_started_at: dt.datetime) -> dict:
     from chanjiao.orchestration import alerts
-    from chanjiao.publication.release import versions
+    from chanjiao.publication.release import version_as_of, versions
 
     deadline = load_calendar().deadline(period)
     if run_started_at >= deadline:
         return {"status": "not_watched", "period": period, "deadline": deadline.isoformat()}
-    published = versions(config.load(), period)
-    on_time = [v.name for v in published if _published_at(v) <= deadline]
-    if on_time:
-        return {"status": "on_time", "period": period, "deadline": deadline.isoformat(), "version": on_time[0]}
+    settings = config.load()
+    on_time = version_as_of(settings, period, deadline)
+    if on_time is not None:
+        return {"status": "on_time", "period": period, "deadline": deadline.isoformat(), "version": on_time.name}
+    published = versions(settings, period)
     delivered = alerts.deadline_missed(period, deadline, [v.name for v in published])
     return {"status": "missed", "period": period, "deadline": deadline.isoformat(), "alerted": delivered}
