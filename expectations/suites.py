@@ -10,6 +10,9 @@ import datetime as dt
 
 import great_expectations as gx
 import great_expectations.expectations as gxe
+# Row conditions are Condition objects (string conditions are deprecated since GX 1.9); on pandas GX
+# renders them to the same DataFrame.query expression the strings were.
+from great_expectations.expectations.row_conditions import Column
 
 from ingestion.registry import tables
 
@@ -71,11 +74,11 @@ def teachers(period: str) -> list:
     return [
         _unique(["teacher_id_hash"], "teacher_id", "教师工号在本校内重复：每位教师只能占一行，请删除重复行或更正工号"),
         gxe.ExpectColumnValuesToBeInSet(
-            column="is_professional", value_set=[True], row_condition="is_dual_qualified==True", condition_parser="pandas",
+            column="is_professional", value_set=[True], row_condition=Column("is_dual_qualified") == True,  # noqa: E712 (builds a Condition; is_in() refuses booleans)
             meta=_meta("dual_requires_professional", "is_dual_qualified", "只有专业课教师可认定为双师型：请将“是否双师型”改为“否”，或将“是否专业课教师”改为“是”"),
         ),
         gxe.ExpectColumnValuesToNotBeNull(
-            column="source_enterprise_uscc", row_condition='employment_type=="兼职"', condition_parser="pandas",
+            column="source_enterprise_uscc", row_condition=Column("employment_type") == "兼职",
             meta=_meta("part_time_requires_uscc", "source_enterprise_uscc", "兼职教师必须填写来源企业统一社会信用代码"),
         ),
         gxe.ExpectColumnValuesToBeBetween(column="practice_days_12m", min_value=0, max_value=366, meta=_meta("range", "practice_days_12m", "近12个月企业实践天数应在0至366之间")),
@@ -141,11 +144,11 @@ def graduate_destinations(period: str) -> list:
         _unique(["student_id_hash", "survey_date"], "student_id", "同一学生同一调查日期出现多行：每次调查每人一行"),
         _not_after_period_end("survey_date", "survey_date", "调查日期", period),
         gxe.ExpectColumnValuesToNotBeNull(
-            column="employer_uscc", row_condition='destination_type=="就业" and employer_type=="企业"', condition_parser="pandas",
+            column="employer_uscc", row_condition=(Column("destination_type") == "就业") & (Column("employer_type") == "企业"),
             meta=_meta("employed_requires_uscc", "employer_uscc", "到企业就业的毕业生必须填写就业单位统一社会信用代码"),
         ),
         gxe.ExpectColumnValuesToNotBeNull(
-            column="employer_region_code", row_condition='destination_type=="就业" or destination_type=="自主创业"', condition_parser="pandas",
+            column="employer_region_code", row_condition=(Column("destination_type") == "就业") | (Column("destination_type") == "自主创业"),
             meta=_meta("employed_requires_region", "employer_region_code", "就业或自主创业的毕业生必须填写就业单位所在地区划代码"),
         ),
         gxe.ExpectColumnValuesToBeBetween(
