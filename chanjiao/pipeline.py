@@ -11,7 +11,8 @@ from chanjiao import settings as config
 
 
 def find_files(collection_period: str) -> list[dict]:
-    """The chunks waiting in landing for this run (chanjiao.orchestration.chunks)."""
+    """The chunks waiting in landing for this run: files still being written wait for a later one
+    (chanjiao.orchestration.chunks)."""
     from chanjiao.orchestration.chunks import plan_chunks
 
     return plan_chunks(config.load().landing, collection_period)

@@ -1,8 +1,8 @@
 """
 ### chanjiao_ingest — take in what waits in the landing folder
 
-Every 15 minutes: `find_files` lists `$CHANJIAO_HOME/landing` and splits it into chunks (skipped when
-landing is empty); `ingest_chunk` runs once per chunk — archive, read in crash-isolated workers, gate
+Every 15 minutes: `find_files` lists `$CHANJIAO_HOME/landing` and splits the files that have settled into chunks (skipped when
+there are none; a file still being uploaded waits for a later run); `ingest_chunk` runs once per chunk — archive, read in crash-isolated workers, gate
 (Great Expectations), load or quarantine, one outcome per file; `announce` updates the asset
 `chanjiao_raw` when anything was accepted, which schedules `chanjiao_build`.
 
@@ -41,7 +41,7 @@ def chanjiao_ingest():
 
         chunks = find_files(params.get("period") or period_for_run(logical_date))
         if not chunks:
-            raise AirflowSkipException("landing is empty")
+            raise AirflowSkipException("no file in landing is ready (landing is empty, or every file in it is still being written)")
         return chunks
 
     @task(**WAREHOUSE_WRITER)

@@ -44,6 +44,8 @@ def airflow_env(settings: Settings) -> dict[str, str]:
         "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
         "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
         "CHANJIAO_TASK_RETRIES": os.environ.get("CHANJIAO_TASK_RETRIES", "0"),
+        # The demo writes landing whole before it runs ingest: nothing there is still being uploaded.
+        "CHANJIAO_LANDING_SETTLE_SECONDS": "0",
     }
 
 

@@ -4,6 +4,10 @@ A version is written to a temporary folder and renamed into place, so a reader n
 release, and an existing version is never touched. What it is built from (the inputs fingerprint) is
 the set of loads in force for the period plus the code version: a retried publish finds the same
 fingerprint in the latest manifest and writes nothing.
+
+A published version is a folder vN whose manifest.json names it vN. Anything else named like one (a
+folder copied or half deleted by hand) is no release: it is not listed, its name is never reused, and it
+is left as it is.
 """
 from __future__ import annotations
 
@@ -33,10 +37,25 @@ from chanjiao.version import code_version
 log = logging.getLogger(__name__)
 
 
-def versions(settings: Settings, period: str) -> list[Path]:
+def _numbered(settings: Settings, period: str) -> list[Path]:
+    """Everything in the period's folder named like a version, published or not, by number."""
     folder = settings.publications / period
-    found = [p for p in folder.glob("v*") if p.is_dir() and re.fullmatch(r"v\d+", p.name)] if folder.exists() else []
+    found = [p for p in folder.glob("v*") if re.fullmatch(r"v\d+", p.name)] if folder.exists() else []
     return sorted(found, key=lambda p: int(p.name[1:]))
+
+
+def _is_published(path: Path) -> bool:
+    """publish writes manifest.json last and renames the whole folder into place, so a published version
+    holds a manifest naming it. A folder copied or half deleted by hand does not: it is no release."""
+    try:
+        return json.loads((path / "manifest.json").read_text(encoding="utf-8")).get("version") == path.name
+    except (OSError, ValueError):
+        return False
+
+
+def versions(settings: Settings, period: str) -> list[Path]:
+    """The published versions of `period`, oldest first."""
+    return [p for p in _numbered(settings, period) if _is_published(p)]
 
 
 def _sha256(path: Path) -> str:
@@ -82,9 +101,15 @@ def publish(settings: Settings, period: str) -> dict:
     with _publish_lock(settings):
         if current := _current(settings, period, fingerprint):
             return {"status": "unchanged", "period": period, "version": current.name, "path": str(current)}
-        existing = versions(settings, period)
+        numbered = _numbered(settings, period)
+        existing = [p for p in numbered if _is_published(p)]
         previous = existing[-1] if existing else None
-        version = f"v{int(previous.name[1:]) + 1 if previous else 1}"
+        # Past every name taken, published or not: the rename must not fail on, nor a reader confuse the
+        # release with, a stray folder. The stray stays as it is, for a person to look at.
+        if stray := [p.name for p in numbered if p not in existing]:
+            log.warning("%s: %s in %s named like a version but not a published one (no manifest.json naming it); "
+                        "left untouched, the new version is numbered past it", period, ", ".join(stray), settings.publications / period)
+        version = f"v{int(numbered[-1].name[1:]) + 1 if numbered else 1}"
         final = settings.publications / period / version
         tmp = settings.publications / period / f".{version}.tmp"
         shutil.rmtree(tmp, ignore_errors=True)  # what a crashed attempt left; never a published version

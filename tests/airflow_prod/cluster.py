@@ -113,6 +113,8 @@ class AirflowCluster:
             "CHANJIAO_PII_KEY": PII_KEY,
             # A failure surfaces at once rather than after retry delays.
             "CHANJIAO_TASK_RETRIES": "0",
+            # Tests and the bench write landing whole, then trigger at once: no upload to wait for.
+            "CHANJIAO_LANDING_SETTLE_SECONDS": "0",
             "PYTHONPATH": str(REPO_ROOT),
             **(extra_env or {}),
         }

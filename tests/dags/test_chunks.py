@@ -1,8 +1,21 @@
-"""Splitting landing into chunks: arrival order, chunk size, and late corrections in landing/YYYY-MM/."""
+"""Splitting landing into chunks: arrival order, chunk size, late corrections in landing/YYYY-MM/, and
+files still being written left for a later run."""
 from __future__ import annotations
+
+import logging
+import os
+import time
+
+import pytest
 
 from chanjiao.orchestration.chunks import plan_chunks
 from tests.conftest import set_received
+
+
+@pytest.fixture(autouse=True)
+def no_settle_wait(monkeypatch):
+    """These tests date files by receipt time, not by the clock; the wait has its own test below."""
+    monkeypatch.setenv("CHANJIAO_LANDING_SETTLE_SECONDS", "0")
 
 
 def drop(folder, name, when):
@@ -37,3 +50,33 @@ def test_empty_or_missing_landing_has_no_chunks(tmp_path):
     assert plan_chunks(tmp_path / "nowhere", "2026-10") == []
     (tmp_path / "landing").mkdir()
     assert plan_chunks(tmp_path / "landing", "2026-10") == []
+
+
+def age(path, seconds):
+    """Last written `seconds` ago."""
+    os.utime(path, (time.time() - seconds,) * 2)
+    return path
+
+
+def test_a_file_still_being_written_waits_until_it_has_settled(tmp_path, monkeypatch, caplog):
+    landing = tmp_path / "landing"
+    settled = age(drop(landing, "settled.xlsx", "2026-11-02T10:00"), 3600)
+    fresh = landing / "uploading.xlsx"
+    fresh.write_bytes(b"PK\x03\x04 half a workbook")  # written just now: an upload in progress
+    monkeypatch.delenv("CHANJIAO_LANDING_SETTLE_SECONDS")  # the default, 120 s, as production runs
+
+    with caplog.at_level(logging.INFO, logger="chanjiao.orchestration.chunks"):
+        assert plan_chunks(landing, "2026-10") == [{"period": "2026-10", "files": [str(settled)]}]
+    assert "1 file(s)" in caplog.text and "left for a later run" in caplog.text
+    assert fresh.read_bytes() == b"PK\x03\x04 half a workbook"  # left in landing as it was
+
+    age(fresh, 100)  # last written 100 s ago: still within the 120 s
+    assert plan_chunks(landing, "2026-10") == [{"period": "2026-10", "files": [str(settled)]}]
+    age(fresh, 121)  # settled: a later run takes it, in arrival order
+    assert plan_chunks(landing, "2026-10") == [{"period": "2026-10", "files": [str(settled), str(fresh)]}]
+
+    monkeypatch.setenv("CHANJIAO_LANDING_SETTLE_SECONDS", "300")
+    assert plan_chunks(landing, "2026-10") == [{"period": "2026-10", "files": [str(settled)]}]
+    monkeypatch.setenv("CHANJIAO_LANDING_SETTLE_SECONDS", "0")  # no wait: every file, however fresh
+    fresh.write_bytes(b"PK\x03\x04 more of it")
+    assert plan_chunks(landing, "2026-10") == [{"period": "2026-10", "files": [str(settled), str(fresh)]}]

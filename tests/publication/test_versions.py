@@ -1,7 +1,8 @@
 """When a new version is written: a change only in the reporting frame makes one; a publish that fails
-midway leaves neither a temporary folder nor a partial version, and the next publish then succeeds.
+midway leaves neither a temporary folder nor a partial version, and the next publish then succeeds;
+folders named like versions by hand are no versions, and the next version is numbered past them.
 
-Both run on a copy of the month's home taken after v1 (and v2, if the revision tests ran first), so the
+Each runs on a copy of the month's home taken after v1 (and v2, if the revision tests ran first), so the
 session's releases stay as the other tests expect them. The frame names a third 淇县 school that has
 not reported: the statistics stay the same, their coverage does not.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import logging
 import os
 import resource
 import shutil
@@ -46,13 +48,15 @@ def digests(folder: Path) -> dict[str, str]:
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.rglob("*") if p.is_file()}
 
 
-@pytest.fixture(scope="module")
-def framed(month, v1, tmp_path_factory) -> dict:
-    """A copy of the month's home in which the collecting bureau's reporting frame now expects three
-    school workbooks from 淇县 (only two schools have reported), rebuilt."""
-    home = tmp_path_factory.mktemp("framed") / "home"
+def copy_home(month: dict, tmp_path_factory, name: str) -> Path:
+    home = tmp_path_factory.mktemp(name) / "home"
     shutil.copytree(month["home"], home, symlinks=True)
-    previous = versions(Settings(home=home, pii_key=None), PERIOD)[-1]
+    return home
+
+
+def expect_a_third_school(home: Path) -> None:
+    """The collecting bureau's reporting frame now expects three school workbooks from 淇县 (only two
+    schools have reported): ingested and built, so the next release's coverage differs."""
     frame = {"reporting_frame": [
         {"submitter_code": code, "submitter_name": name, "kind": "school_workbook", "region_code": "410622", "from_period": "2026-01"}
         for code, name in (("4141062201", "淇县甲校"), ("4141062202", "淇县乙技校"), ("4141062203", "淇县丙校"))]}
@@ -61,6 +65,14 @@ def framed(month, v1, tmp_path_factory) -> dict:
     assert ingested.returncode == 0 and ingested.data[0]["status"] == "accepted", ingested.stdout + ingested.stderr[-2000:]
     built = run_cli(home, "build")
     assert built.returncode == 0, built.stderr[-3000:]
+
+
+@pytest.fixture(scope="module")
+def framed(month, v1, tmp_path_factory) -> dict:
+    """A copy of the month's home with the reporting frame of a third school (expect_a_third_school)."""
+    home = copy_home(month, tmp_path_factory, "framed")
+    previous = versions(Settings(home=home, pii_key=None), PERIOD)[-1]
+    expect_a_third_school(home)
     return {"home": home, "previous": previous, "before": {p.name: digests(p) for p in versions(Settings(home=home, pii_key=None), PERIOD)}}
 
 
@@ -126,3 +138,34 @@ def test_a_change_only_in_the_reporting_frame_makes_a_new_version(framed, failed
     assert {p.name: digests(p) for p in versions(settings, PERIOD)[:-1]} == framed["before"]
     assert publish(settings, PERIOD)["status"] == "unchanged"
     assert len(versions(settings, PERIOD)) == number
+
+
+def test_folders_named_like_versions_by_hand_are_no_versions_and_keep_their_names(month, v1, tmp_path_factory, caplog):
+    """Two folders made by hand after the last version: one holding some of its files but no manifest.json
+    (a half copy, or a half-deleted version), one a whole copy, whose manifest names the version it came from."""
+    home = copy_home(month, tmp_path_factory, "stray")
+    settings = Settings(home=home, pii_key=None)
+    published = versions(settings, PERIOD)  # v1, and v2 if the revision tests ran first
+    last = published[-1]
+    number = int(last.name[1:])
+    half, whole = (last.parent / f"v{number + 1}", last.parent / f"v{number + 2}")
+    half.mkdir()
+    shutil.copy2(last / "indicators.csv", half / "indicators.csv")
+    shutil.copytree(last, whole)
+    before = {p.name: digests(p) for p in (half, whole)}
+
+    assert versions(settings, PERIOD) == published  # not listed: no version_as_of, trace or deadline check sees them
+    unchanged = publish(settings, PERIOD)  # nothing changed: the last published version is still current
+    assert (unchanged["status"], unchanged["version"]) == ("unchanged", last.name)
+
+    expect_a_third_school(home)  # the input changes, so publishing writes a version
+    with caplog.at_level(logging.WARNING, logger="chanjiao.publication.release"):
+        result = publish(settings, PERIOD)
+    new = f"v{number + 3}"  # past every name taken
+    assert (result["status"], result["version"], result["revisions_against"]) == ("published", new, last.name)
+    warned = [r for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warned) == 1 and half.name in warned[0].getMessage() and whole.name in warned[0].getMessage()
+    assert versions(settings, PERIOD) == [*published, Path(result["path"])]
+    assert json.loads((Path(result["path"]) / "manifest.json").read_text(encoding="utf-8"))["version"] == new
+    assert {p.name: digests(p) for p in (half, whole)} == before  # left as they were
+    assert sorted(p.name for p in last.parent.iterdir()) == sorted([*(p.name for p in published), half.name, whole.name, new])
