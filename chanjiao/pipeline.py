@@ -15,14 +15,19 @@ def find_files(collection_period: str) -> list[dict]:
     (chanjiao.orchestration.chunks)."""
     from chanjiao.orchestration.chunks import plan_chunks
 
-    return plan_chunks(config.load().landing, collection_period)
+    # When the plan was made: a retried chunk asks the ledger what became of its files since then.
+    planned_at = dt.datetime.now(dt.timezone.utc).isoformat()
+    return [{**chunk, "planned_at": planned_at} for chunk in plan_chunks(config.load().landing, collection_period)]
 
 
-def ingest_chunk(chunk: dict) -> list[dict]:
+def ingest_chunk(chunk: dict, retry: bool = False) -> list[dict]:
     """Ingest one chunk under the writer lock; one outcome per file, reasons counted, never quoted.
 
     The lock is held from the existence check to the commit, so a file another run (or the CLI) took
     out of landing meanwhile is reported as `vanished` instead of failing the task or loading twice.
+    On a `retry` (a later try of the same task), a file gone from landing may instead have been taken by
+    an earlier try that died after committing it: the outcome the ledger recorded for it since the chunk
+    was planned is reported, so `announce` still sees what that try accepted and the build follows.
     """
     from chanjiao import warehouse
     from ingestion.ingest import ingest
@@ -34,12 +39,27 @@ def ingest_chunk(chunk: dict) -> list[dict]:
     with warehouse.writer_lock(settings):
         present = [Path(f) for f in chunk["files"] if Path(f).exists()]
         outcomes = ingest(present, settings, period=chunk["period"]) if present else []
+        gone = [Path(f).name for f in chunk["files"] if Path(f) not in set(present)]
+        earlier = _recorded_since(settings, gone, chunk) if retry and gone and chunk.get("planned_at") else {}
     emit_ingest(settings, outcomes, started)  # OpenLineage: the files read and the raw tables written
-    gone = [Path(f).name for f in chunk["files"] if Path(f) not in set(present)]
     return ([{**{k: o[k] for k in ("file", "sha256", "kind", "submitter", "period", "status", "rows")}, "reasons": len(o["reasons"])}
              for o in outcomes]
-            + [{"file": name, "sha256": None, "kind": None, "submitter": None, "period": chunk["period"], "status": "vanished",
-                "rows": 0, "reasons": 0} for name in gone])
+            + [earlier.get(name) or {"file": name, "sha256": None, "kind": None, "submitter": None, "period": chunk["period"],
+                                     "status": "vanished", "rows": 0, "reasons": 0} for name in gone])
+
+
+def _recorded_since(settings, names: list[str], chunk: dict) -> dict[str, dict]:
+    """File name → the latest outcome the ledger holds for it in the chunk's period since the chunk was
+    planned (the caller holds the writer lock, so no load is half written)."""
+    from chanjiao import warehouse
+
+    with warehouse.connect(settings, read_only=True) as con:
+        rows = con.execute(
+            "select file_name, sha256, kind, submitter, period, status, row_count, json_array_length(reasons::json) from raw.loads "
+            "where file_name in (select unnest(?::varchar[])) and period = ? and ingested_at >= ?::timestamptz order by ingested_at",
+            [names, chunk["period"], chunk["planned_at"]]).fetchall()
+    keys = ("file", "sha256", "kind", "submitter", "period", "status", "rows", "reasons")
+    return {row[0]: dict(zip(keys, row)) for row in rows}  # in time order: the latest load of a name wins
 
 
 def summarise(outcomes: list[list[dict]]) -> dict:

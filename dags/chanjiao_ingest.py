@@ -45,10 +45,11 @@ def chanjiao_ingest():
         return chunks
 
     @task(**WAREHOUSE_WRITER)
-    def ingest_chunk(chunk: dict) -> list[dict]:
+    def ingest_chunk(chunk: dict, ti=None) -> list[dict]:
         from chanjiao.pipeline import ingest_chunk
 
-        return ingest_chunk(chunk)
+        # a later try reports what an earlier one committed before it died (retry or clear)
+        return ingest_chunk(chunk, retry=ti.try_number > 1)
 
     # Runs even when a chunk failed, so what the other chunks accepted still reaches the build.
     @task(outlets=[RAW], trigger_rule=TriggerRule.ALL_DONE, multiple_outputs=False)

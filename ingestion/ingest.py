@@ -55,9 +55,11 @@ def collection_period() -> str:
 
 
 def _pause_for_tests(settings: Settings, stage: str, path: Path) -> None:
-    """Fault tests stop the loader at a named point (CHANJIAO_TEST_PAUSE=stage:file) to kill it there."""
-    if os.environ.get("CHANJIAO_TEST_PAUSE") == f"{stage}:{path.name}":
-        (settings.home / f"paused-{stage}").write_text(str(os.getpid()))
+    """Fault tests stop the loader at a named point (CHANJIAO_TEST_PAUSE=stage:file) to kill it there.
+    Once: while the marker of an earlier pause is there, a later run (the retry after the kill) goes on."""
+    marker = settings.home / f"paused-{stage}"
+    if os.environ.get("CHANJIAO_TEST_PAUSE") == f"{stage}:{path.name}" and not marker.exists():
+        marker.write_text(str(os.getpid()))
         time.sleep(600)
 
 

@@ -11,7 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import re
+import shutil
+import signal
 import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -34,6 +37,7 @@ _now = dt.datetime.now(ZoneInfo(TIMEZONE))
 CURRENT = f"{_now.year:04d}-{_now.month:02d}"
 PERIODS = [previous_period(previous_period(previous_period(CURRENT))), previous_period(previous_period(CURRENT)), previous_period(CURRENT)]
 LATEST = PERIODS[-1]
+KILLED = "killed-midway.csv"  # a file whose load the last test kills midway
 
 
 def sha256(path: Path) -> str:
@@ -54,6 +58,8 @@ def cluster(tmp_path_factory):
         "CHANJIAO_CALENDAR": str(calendar),
         "CHANJIAO_INGEST_CHUNK_FILES": str(CHUNK_FILES),
         "CHANJIAO_DEADLINE_POKE_SECONDS": "5",
+        # the load of this one file stops in its transaction, for the test that kills the task there
+        "CHANJIAO_TEST_PAUSE": f"in_transaction:{KILLED}",
     })
     with cluster:
         cluster.wait_parsed(["chanjiao_ingest", "chanjiao_build", "chanjiao_publish"])
@@ -180,3 +186,58 @@ def test_two_overlapping_ingest_runs_load_each_file_once(cluster):
     assert sorted(sha for sha, status, _, _ in new if status == "accepted") == sorted(expected)
     everything = [sha for sha, status, _, _ in loads(cluster) if status == "accepted"]
     assert len(everything) == len(set(everything))  # the warehouse holds each accepted file once
+
+
+def test_a_chunk_killed_midway_reports_and_announces_what_it_committed_when_run_again(cluster, tmp_path):
+    """The task dies (SIGKILL) after committing one file and inside the next one's transaction. Cleared, as an
+    operator (or a retry) runs it again, it reports the first as accepted — not `vanished`, although an earlier
+    try took it out of landing — and `announce` updates the asset, so the build follows. Nothing is
+    loaded twice and the killed transaction left nothing."""
+    landing = cluster.chanjiao_home / "landing"
+    settle(cluster)
+    before = loads(cluster)
+    dropped = dt.datetime.now(dt.timezone.utc)
+    # The workbook of a school that has not reported yet (accepted), then a file that is rejected, last in
+    # arrival order: its load is where the task is killed.
+    workbook = write_month(tmp_path / "batch", LATEST, SCHOOLS + 4, tag="(第三批)")[-1]
+    good = [Path(shutil.move(workbook, landing / workbook.name))]
+    killed = landing / KILLED
+    killed.write_text("这不是一张报表\n", encoding="utf-8")
+    expected = [sha256(f) for f in good]
+    assert len(good) + 1 <= CHUNK_FILES  # one chunk: the kill interrupts the task holding both
+
+    cluster.trigger("chanjiao_ingest", conf={"period": LATEST})
+    marker = cluster.chanjiao_home / "paused-in_transaction"
+    deadline = time.monotonic() + 600
+    while not marker.exists():
+        assert time.monotonic() < deadline, "no ingest reached the pause point\n" + cluster.task_logs("chanjiao_ingest")
+        cluster.check_alive()
+        time.sleep(0.5)
+    os.kill(int(marker.read_text()), signal.SIGKILL)
+    # The run whose chunk was killed (a scheduled quarter-hour run may have been the one to take the files).
+    while not (failed := cluster.query("select run_id from task_instance where dag_id = 'chanjiao_ingest' and task_id = 'ingest_chunk' "
+                                       "and state = 'failed' and start_date >= %s", (dropped,))):
+        assert time.monotonic() < deadline, "the killed task was not marked failed"
+        time.sleep(1)
+    [(run_id,)] = failed
+    with pytest.raises(AssertionError, match="runs failed"):
+        cluster.wait_run("chanjiao_ingest", run_id, timeout=600)  # red: chunks_failed keeps it so
+    assert not [f for f in good if f.exists()], "committed files must have left landing"
+
+    cluster.api("POST", "/api/v2/dags/chanjiao_ingest/clearTaskInstances",
+                {"dry_run": False, "dag_run_id": run_id, "task_ids": ["ingest_chunk"], "include_downstream": True, "only_failed": False})
+    cluster.wait_run("chanjiao_ingest", run_id, timeout=900)
+    try_number = cluster.query("select try_number from task_instance where dag_id = 'chanjiao_ingest' and run_id = %s "
+                               "and task_id = 'ingest_chunk'", (run_id,))
+    assert try_number == [(2,)]
+    outcomes = {o["file"]: o["status"] for o in cluster.ingest_outcomes(run_id)}
+    assert outcomes == {**{f.name: "accepted" for f in good}, KILLED: "rejected"}
+    assert cluster.xcom("chanjiao_ingest", run_id, "announce")["accepted"] == len(good)
+    assert cluster.query("select count(*) from asset_event join asset on asset.id = asset_event.asset_id "
+                         "where asset.uri = 'chanjiao://warehouse/raw' and asset_event.source_run_id = %s", (run_id,)) == [(1,)]
+
+    settle(cluster)
+    marker.unlink()
+    new = loads(cluster)[len(before):]
+    assert sorted(sha for sha, status, _, _ in new if status == "accepted") == sorted(expected)
+    assert [name for _, status, _, name in new if status == "rejected"] == [KILLED]  # once: the killed transaction left no row
