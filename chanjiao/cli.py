@@ -100,10 +100,10 @@ def cmd_build(args, settings) -> int:
 
 
 def cmd_indicators(args, settings) -> int:
-    from chanjiao.indicators import format_table, indicator_values
+    from chanjiao.indicators import county_variant_fractions, format_table, indicator_values
 
     rows = indicator_values(settings, args.period, args.region, args.indicator)
-    _emit(args, rows, format_table(rows) if rows else f"no indicator values for {args.period}")
+    _emit(args, rows, format_table(rows, county_variant_fractions(settings, args.period)) if rows else f"no indicator values for {args.period}")
     return EXIT_OK
 
 

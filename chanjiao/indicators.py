@@ -26,6 +26,15 @@ order by jurisdiction_code, indicator_code, by_year
 """
 
 
+# A county beside its city's target is judged under that target's definition (its variant): 鹤壁's 双师型
+# target counts 双师型 or 一体化 teachers, so the county's default share would be the wrong comparison.
+COUNTY_VARIANT_SQL = """
+select indicator_code, region_code, variant_code, numerator, denominator
+from marts.fct_indicator_value
+where period = ? and region_level = 'county' and variant_code <> 'default' and unit = '%'
+"""
+
+
 def indicator_values(settings: Settings, period: str, region: str | None = None, indicator: str | None = None) -> list[dict]:
     with marts.connect(settings) as con:
         values = marts.records(con, VALUE_SQL, [period, region, region, indicator, indicator])
@@ -50,6 +59,13 @@ def indicator_values(settings: Settings, period: str, region: str | None = None,
             "status": v["status"], "coverage": coverage, "targets": by_key.get((v["indicator_code"], v["region_code"]), []),
         })
     return out
+
+
+def county_variant_fractions(settings: Settings, period: str) -> dict[tuple[str, str, str], tuple[float, float]]:
+    """(indicator, county, variant) → (numerator, denominator): what `format_table` judges counties on."""
+    with marts.connect(settings) as con:
+        found = marts.records(con, COUNTY_VARIANT_SQL, [period])
+    return {(f["indicator_code"], f["region_code"], f["variant_code"]): (f["numerator"], f["denominator"]) for f in found}
 
 
 def _width(text: str) -> int:
@@ -80,24 +96,43 @@ def _meets(value: float, t: dict) -> bool:
     return value >= t["value"]
 
 
-def format_table(rows: list[dict]) -> str:
-    """The headline table a person reads. Counties are set beside their city's target as a report only:
-    a city's target is not a county's, so counties get no status against it."""
+def _number(x: float | None) -> str:
+    return "—" if x is None else f"{x:g}"
+
+
+def _beside_city(r: dict, targets: list[dict], variants: dict) -> str:
+    """A county's share set beside its city's targets, each judged (on the unrounded value, as targets
+    are) under the target's own definition; nothing where the share cannot be computed under it."""
+    out = []
+    for t in targets:
+        numerator, denominator = ((r["numerator"], r["denominator"]) if t["variant"] == "default"
+                                  else variants.get((r["indicator"], r["region"], t["variant"]), (None, None)))
+        if not denominator:
+            continue
+        share = 100 * numerator / denominator
+        under = "" if t["variant"] == "default" else f"，按其口径{share:.2f}%"
+        out.append(f"(对照市目标{t['comparator']}{t['value']:g}{under}: {'达到' if _meets(share, t) else '未达到'})")
+    return "; ".join(out)
+
+
+def format_table(rows: list[dict], variants: dict | None = None) -> str:
+    """The headline table a person reads. Counties are set beside their city's share targets as a report
+    only: a city's target is not a county's, so counties get no status against it. `variants` holds the
+    counties' shares under the targets' definitions (`county_variant_fractions`); a count is never set
+    beside a city's count."""
     city_targets = {(r["indicator"], r["region"]): r["targets"] for r in rows if r["region_level"] == "city"}
     lines = [_pad("指标", 30) + _pad("地区", 26) + _pad("值", 10, True) + "  " + _pad("分子/分母", 14) + _pad("状态", 16) + "目标"]
     for r in rows:
         value = "—" if r["value"] is None else f"{r['value']:.2f}{r['unit']}"
-        fraction = f"{r['numerator']:g}/{r['denominator']:g}"
+        # counts and sums have no denominator: the value is the numerator
+        fraction = _number(r["numerator"]) if r["denominator"] is None else f"{_number(r['numerator'])}/{_number(r['denominator'])}"
         if r["targets"]:
             target = "; ".join(_target_text(t) for t in r["targets"])
-        else:
+        elif r["region_level"] == "county" and r["unit"] == "%":
             parent = city_targets.get((r["indicator"], r["region"][:4] + "00"), [])
-            judged = [t for t in parent if t["kind"] == "target" and t["variant"] == "default"]
-            target = "; ".join(
-                # judged on the unrounded value, as targets are
-                f"(对照市目标{t['comparator']}{t['value']:g}: {'达到' if _meets(100 * r['numerator'] / r['denominator'], t) else '未达到'})"
-                for t in judged if r["value"] is not None
-            )
+            target = _beside_city(r, [t for t in parent if t["kind"] == "target"], variants or {})
+        else:
+            target = ""
         lines.append(_pad(r["indicator_name"], 30) + _pad(f"{r['region_name']}({r['region']})", 26) + _pad(value, 10, True)
                      + "  " + _pad(fraction, 14) + _pad(r["status"], 16) + target)
     return "\n".join(lines)

@@ -114,7 +114,7 @@ def _city_values(settings: Settings, period: str, version: str, indicator: str =
 
 def run_demo(settings: Settings, json_output: bool = False) -> dict:
     from chanjiao.demo.generate import CITY, LATE_PERIOD, PERIOD, PERIODS, generate, generate_late_correction
-    from chanjiao.indicators import format_table, indicator_values
+    from chanjiao.indicators import county_variant_fractions, format_table, indicator_values
     from chanjiao.publication.release import versions
     from chanjiao.status import collection_status
 
@@ -152,6 +152,6 @@ def run_demo(settings: Settings, json_output: bool = False) -> dict:
         revision = (f"\n迟报更正：{late.name} → {LATE_PERIOD} {releases[LATE_PERIOD][-1]}；双师型教师占比 浚县(410621) "
                     f"{before.get('410621')}% → {after.get('410621')}%，鹤壁市 {before.get(CITY)}% → {after.get(CITY)}%")
     table = (f"鹤壁市 {PERIOD} 产教融合核心指标\n{summary}\n发布（{settings.publications}）：{released}{revision}\n"
-             f"三个月经 Airflow（chanjiao_ingest → chanjiao_build → chanjiao_publish）运行，用时 {seconds:.0f} 秒\n\n" + format_table(rows))
+             f"三个月经 Airflow（chanjiao_ingest → chanjiao_build → chanjiao_publish）运行，用时 {seconds:.0f} 秒\n\n" + format_table(rows, county_variant_fractions(settings, PERIOD)))
     log.info("demo: %d DAG runs (%s) in %.1f s", len(runs), ", ".join(f"{r['dag_id']} {r['seconds']:.0f} s" for r in runs), seconds)
     return {"indicators": rows, "table": table, "releases": releases, "seconds": seconds, "runs": runs}

@@ -159,6 +159,46 @@ def test_above_scale_participation_by_hand(month):
     assert [(t["comparator"], t["value"], t["status"]) for t in city["targets"]] == [(">", 50.0, "not_met")]
 
 
+def table_line(table: str, indicator_name: str, region: str) -> str:
+    [line] = [l for l in table.splitlines() if l.startswith(indicator_name) and f"({region})" in l]
+    return line
+
+
+def test_the_table_sets_counties_beside_the_city_target_under_its_definition(month):
+    table = run_cli(month["home"], "indicators", "--period", PERIOD, "--indicator", "dual_teacher_ratio")
+    assert table.returncode == 0, table.stderr[-2000:]
+    # 淇县's own share is 66.00% (33/50); 鹤壁's target counts 双师型 or 一体化: (33 + 2) / 50 = 70.00%, met.
+    qixian = table_line(table.stdout, "双师型教师占专业课教师比例", "410622")
+    assert "66.00%" in qixian and "33/50" in qixian
+    assert qixian.endswith("(对照市目标>=70，按其口径70.00%: 达到)")
+    # 山城区 has no professional teachers: nothing to set beside the target under any definition.
+    assert table_line(table.stdout, "双师型教师占专业课教师比例", "410603").rstrip().endswith("not_computable")
+
+
+def test_the_table_shows_counts_without_a_denominator(month, tmp_path):
+    """A register's count has no denominator; the table (not only --json) must show it. On a copy of the
+    month's home, so the other tests see the month as it was."""
+    import shutil
+
+    home = tmp_path / "home"
+    shutil.copytree(month["home"], home, symlinks=True)
+    certified = [{"uscc": E[i], "enterprise_name": f"企业{i}", "region_code": "410622", "level": "市(州)",
+                  "certified_on": dt.date(2025, 6, 1), "period": PERIOD} for i in (1, 2, 3)]
+    path = set_received(write_workbook(kinds()["certified_enterprises"], tmp_path / "certified.xlsx",
+                                       {"certified_enterprises": certified}), "2026-11-03 09:00")
+    ingested = run_cli(home, "ingest", str(path), "--period", PERIOD, "--json")
+    assert ingested.returncode == 0 and ingested.data[0]["status"] == "accepted", ingested.stdout + ingested.stderr[-2000:]
+    assert run_cli(home, "build").returncode == 0
+
+    table = run_cli(home, "indicators", "--period", PERIOD)
+    assert table.returncode == 0, table.stderr[-2000:]
+    [name] = [r["indicator_name"] for r in run_cli(home, "indicators", "--period", PERIOD, "--indicator", "certified_enterprise_count",
+                                                       "--region", "410622", "--json").data]
+    qixian, city = table_line(table.stdout, name, "410622"), table_line(table.stdout, name, "410600")
+    assert "  3  " in qixian and "对照" not in qixian  # a county's count is never set beside a city's count target
+    assert ">=20" in city
+
+
 def test_publish_writes_v1_once(month):
     home = month["home"]
     first = run_cli(home, "publish", "--period", PERIOD, "--json")
