@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from chanjiao.orchestration.chunks import plan_chunks
+from chanjiao.orchestration.chunks import plan_chunks, settle_seconds
 from tests.conftest import set_received
 
 
@@ -52,31 +52,30 @@ def test_empty_or_missing_landing_has_no_chunks(tmp_path):
     assert plan_chunks(tmp_path / "landing", "2026-10") == []
 
 
-def age(path, seconds):
-    """Last written `seconds` ago."""
-    os.utime(path, (time.time() - seconds,) * 2)
-    return path
-
-
 def test_a_file_still_being_written_waits_until_it_has_settled(tmp_path, monkeypatch, caplog):
+    """Settled means not written for the settle time by this machine's clock (ctime), whatever mtime the
+    sender's copy tool gave the file. Real waiting: ctime cannot be back-dated."""
+    monkeypatch.delenv("CHANJIAO_LANDING_SETTLE_SECONDS")
+    assert settle_seconds() == 120  # production's default
+    monkeypatch.setenv("CHANJIAO_LANDING_SETTLE_SECONDS", "5")
     landing = tmp_path / "landing"
-    settled = age(drop(landing, "settled.xlsx", "2026-11-02T10:00"), 3600)
+    settled = drop(landing, "settled.xlsx", "2026-11-02T10:00")
+    time.sleep(5.2)
     fresh = landing / "uploading.xlsx"
     fresh.write_bytes(b"PK\x03\x04 half a workbook")  # written just now: an upload in progress
-    monkeypatch.delenv("CHANJIAO_LANDING_SETTLE_SECONDS")  # the default, 120 s, as production runs
 
     with caplog.at_level(logging.INFO, logger="chanjiao.orchestration.chunks"):
         assert plan_chunks(landing, "2026-10") == [{"period": "2026-10", "files": [str(settled)]}]
     assert "1 file(s)" in caplog.text and "left for a later run" in caplog.text
     assert fresh.read_bytes() == b"PK\x03\x04 half a workbook"  # left in landing as it was
-
-    age(fresh, 100)  # last written 100 s ago: still within the 120 s
+    # A copy tool that keeps the sender's modification time (rsync -t, scp -p) makes it look old: still left.
+    os.utime(fresh, (time.time() - 86400,) * 2)
     assert plan_chunks(landing, "2026-10") == [{"period": "2026-10", "files": [str(settled)]}]
-    age(fresh, 121)  # settled: a later run takes it, in arrival order
-    assert plan_chunks(landing, "2026-10") == [{"period": "2026-10", "files": [str(settled), str(fresh)]}]
 
-    monkeypatch.setenv("CHANJIAO_LANDING_SETTLE_SECONDS", "300")
+    time.sleep(5.2)  # nothing written since: a later run takes it, in arrival order
+    assert plan_chunks(landing, "2026-10") == [{"period": "2026-10", "files": [str(settled), str(fresh)]}]
+    with fresh.open("ab") as fh:  # written to again
+        fh.write(b" and the rest")
     assert plan_chunks(landing, "2026-10") == [{"period": "2026-10", "files": [str(settled)]}]
     monkeypatch.setenv("CHANJIAO_LANDING_SETTLE_SECONDS", "0")  # no wait: every file, however fresh
-    fresh.write_bytes(b"PK\x03\x04 more of it")
     assert plan_chunks(landing, "2026-10") == [{"period": "2026-10", "files": [str(settled), str(fresh)]}]
