@@ -102,7 +102,7 @@ def publish(settings: Settings, period: str) -> dict:
         if current := _current(settings, period, fingerprint):
             return {"status": "unchanged", "period": period, "version": current.name, "path": str(current)}
         numbered = _numbered(settings, period)
-        existing = [p for p in numbered if _is_published(p)]
+        existing = versions(settings, period)
         previous = existing[-1] if existing else None
         # Past every name taken, published or not: the rename must not fail on, nor a reader confuse the
         # release with, a stray folder. The stray stays as it is, for a person to look at.
