@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import functools
 import re
 
+from stdnum import numdb
 from stdnum.cn import ric
-from stdnum.exceptions import ValidationError
-from stdnum.util import isdigits
 
 from chanjiao.settings import DBT_PROJECT_DIR
 
@@ -32,31 +32,53 @@ def uscc_is_valid(code: str) -> bool:
     return _USCC_ALPHABET[(31 - total) % 31] == code[-1]
 
 
-def id_number_is_valid(code: str) -> bool:
-    """ric.is_valid, with its place-of-birth check (a lookup in python-stdnum's region database, about
-    0.1 ms: more than all the rest of reading a row) remembered per region code and birth year."""
-    if len(code) != 18:
-        return False
-    try:  # the checks of ric.validate, in its order
-        number = ric.compact(code)
-        if len(number) != 18 or not isdigits(number[:-1]) or number[-1] != ric.calc_check_digit(number):
-            return False
-        ric.get_birth_date(number)
-    except ValidationError:
-        return False
-    return _birth_place_known(number[:6], number[6:10])
+def id_number_holdable_from(code: str) -> dt.date | None:
+    """The first day a person could hold this resident ID (GB 11643-1999), or None when no one can.
 
-
-@functools.lru_cache(maxsize=1 << 16)
-def _birth_place_known(region: str, year: str) -> bool:
-    # ric.get_birth_place reads only the region code and the birth year of the number it is given
+    The standard's own checks: 17 digits and the check character (ISO 7064 MOD 11-2), a birth date
+    that exists, and an address code (positions 1-6) from GB/T 2260. The address code is the code of
+    the registered residence *when the number was issued*, so it may be newer than the birth date (a
+    teacher born in 1987 in a county coded in 1994 holds the 1994 code): the code must have been in
+    force at some time from the birth year on. The day returned is the birth date, or 1 January of the
+    first year after it in which the code was in force; the number is valid for a period when that day
+    is not after the period's end (`id_number_is_valid`). Codes that never existed, and the statistical
+    codes of development zones (统计用区划代码, not GB/T 2260: no ID is issued under them), give None."""
+    if len(code) != 18 or not code[:17].isdigit() or code[17] != ric.calc_check_digit(code):
+        return None
     try:
-        ric.get_birth_place(f"{region}{year}0101" + "0000")
-    except (ValidationError, KeyError):
-        # stdnum's table raises KeyError for some codes it half-knows (e.g. the development zones'
-        # statistical codes 410671/410690): no resident ID is issued for those, so the ID is invalid.
-        return False
-    return True
+        birth = dt.date(int(code[6:10]), int(code[10:12]), int(code[12:14]))
+    except ValueError:
+        return None
+    first = _first_year_in_force(code[:6], birth.year)
+    if first is None:
+        return None
+    return birth if first == birth.year else dt.date(first, 1, 1)
+
+
+def id_number_is_valid(code: str, period_end: dt.date | None = None) -> bool:
+    """GB 11643-1999 (see `id_number_holdable_from`), for a period ending on `period_end` (default today)."""
+    holdable = id_number_holdable_from(code)
+    return holdable is not None and holdable <= (period_end or dt.date.today())
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _first_year_in_force(region: str, year: int) -> int | None:
+    """The first year >= `year` in which the GB/T 2260 address code was in force, from python-stdnum's
+    table of the code's editions (cn/loc.dat: "[1983-2000]郊区,[2001-]淇滨区"; no bracket: every edition;
+    a blank bound: open). None when the code never existed or stopped before `year`."""
+    found = [props["county"] for _, props in numdb.get("cn/loc").info(region) if "county" in props]
+    if not found:
+        return None  # unknown code, or only a province prefix matched (e.g. a development zone's 410671)
+    first = None
+    for span in found[-1].split(","):
+        if not span.startswith("["):
+            return year
+        start, _, end = span[1:].split("]")[0].partition("-")
+        if end and int(end) < year:
+            continue
+        candidate = max(int(start), year) if start else year
+        first = candidate if first is None else min(first, candidate)
+    return first
 
 
 @functools.cache

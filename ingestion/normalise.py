@@ -19,7 +19,9 @@ FALSE_TOKENS = {"否", "N", "NO", "FALSE", "0", "×", "✗", "✘", "X"}
 EXCEL_ERRORS = {"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!", "#CALC!"}
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 SERIAL_RANGE = (1, 2958466)  # Excel's 1900 date system: 1900-01-01 .. 9999-12-31
-SCIENTIFIC = re.compile(r"[+-]?\d+(\.\d+)?E[+-]?\d+")
+# What Excel shows for a number too long for its cell: one digit, at most 14 more after a point, E, and
+# the exponent; with a point or a sign ("9.14106E+17", "9E+17", "4.10602E17").
+EXCEL_SCIENTIFIC = re.compile(r"[+-]?\d(\.\d{1,14})?E[+-]\d{1,3}|[+-]?\d\.\d{1,14}E\d{1,3}")
 
 
 class CellError(ValueError):
@@ -77,7 +79,7 @@ def _digits(cell: object, what: str) -> str:
     if isinstance(cell, float) and not cell.is_integer():
         raise CellError(f"应为{what}，请将该列设置为文本格式后重新填写")
     s = _text(cell).lstrip("'")
-    if SCIENTIFIC.fullmatch(s.upper()):
+    if not s.isdigit() and EXCEL_SCIENTIFIC.fullmatch(s.upper()):
         raise CellError(f"以科学计数法显示，已丢失数字：请将该列设置为文本格式后重新填写{what}")
     return s
 
@@ -91,14 +93,20 @@ def code(cell: object, length: int) -> str:
 
 
 def long_code(cell: object, length: int = 18) -> str:
-    """An 18-character code (USCC, ID number). Never repaired: a number has lost digits."""
+    """An 18-character code (USCC, ID number) as text, to be judged by its own standard. Never repaired:
+    a number has lost digits."""
     if _is_number(cell):
         # Excel keeps 15 significant digits: an 18-digit code stored as a number is already damaged.
         raise CellError(f"该{length}位代码被存成了数字（科学计数法），后几位已丢失：请将该列设置为文本格式后重新填写")
-    s = _text(cell).lstrip("'").upper()
-    if SCIENTIFIC.fullmatch(s):
+    return _text(cell).lstrip("'").upper()
+
+
+def refuse_scientific(s: str, length: int = 18) -> None:
+    """Refuse a code that failed its own standard's check and reads as Excel's display of a long number
+    ("9.14106E+17"): its digits are lost. A heuristic, so it is asked only after the standard's check:
+    "91410603E448801280" passes GB 32100 and is that USCC, not a number."""
+    if EXCEL_SCIENTIFIC.fullmatch(s.upper()):
         raise CellError(f"该{length}位代码以科学计数法显示，后几位已丢失：请将该列设置为文本格式后重新填写")
-    return s
 
 
 def submitter_code(cell: object) -> str:
@@ -113,7 +121,10 @@ def submitter_code(cell: object) -> str:
         return s.zfill(10)
     if s.isdigit() and len(s) == 6:
         return s
-    return long_code(s)
+    code = long_code(s)
+    if not code.isdigit():
+        refuse_scientific(code)
+    return code
 
 
 def _plain_number(cell: object, what: str) -> Decimal:
@@ -228,7 +239,11 @@ def month(cell: object) -> str:
     m = re.fullmatch(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*(月份?)?", s) or re.fullmatch(r"(\d{4})(\d{2})", s)
     if m and 1 <= int(m[2]) <= 12:
         return f"{int(m[1]):04d}-{int(m[2]):02d}"
-    raise CellError("应为年月，如2026-10")
+    try:  # a whole date written for the month ("2026-10-31", "2026年10月31日") is that date's month
+        d = date(s)
+    except CellError:
+        raise CellError("应为年月，如2026-10") from None
+    return f"{d.year:04d}-{d.month:02d}"
 
 
 def period(cell: object) -> str:

@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime as dt
+import difflib
 import functools
 import hashlib
 import io
 import itertools
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,7 +26,7 @@ from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from ingestion import codes, normalise
 from ingestion.pii import pseudonymiser
-from ingestion.registry import Field, Kind, Sheet, kinds, normalise_header, row_markers, split_unit, units
+from ingestion.registry import Field, Kind, Sheet, core_of, header_readings, kinds, normalise_header, qualifiers, row_markers, split_unit, units
 
 HEADER_SCAN_ROWS = 20
 # GB18030 is a superset of GBK and GB2312; UTF-8 is tried first because GB18030 decodes far more byte
@@ -76,6 +79,7 @@ class Grid:
     numbers: list[int]
     visible: bool = True
     headers: dict | None = None  # table name → Header, found in one pass for every kind tried
+    copies: frozenset[tuple[int, int]] = frozenset()  # (row, column) filled from a merged cell to its left
 
 
 @dataclass
@@ -83,6 +87,7 @@ class Header:
     row: int  # index in Grid.rows of the header's last row (data begins below it)
     columns: dict[int, tuple[Field, str | None]]  # column → field and the unit written in its header
     table_unit: str | None = None  # "单位：万元" written above the table
+    twice: list[tuple[Field, int, int]] = field(default_factory=list)  # a field two columns name: (field, first, other)
 
     @functools.cached_property  # asked for every kind and sheet tried; columns are final once found
     def names(self) -> set[str]:
@@ -159,16 +164,19 @@ def _load_excel(path: Path, parsed: ParsedFile) -> list[Grid]:
                 continue  # chart sheets hold no cells
             sheet = workbook.get_sheet_by_name(meta.name)
             rows = sheet.to_python(skip_empty_area=False)  # from A1, so row i is spreadsheet row i+1
-            _fill_merged(rows, sheet.merged_cell_ranges or ())
-            grids.append(Grid(meta.name, rows, list(range(1, len(rows) + 1)), meta.visible == SheetVisibleEnum.Visible))
+            copies = _fill_merged(rows, sheet.merged_cell_ranges or ())
+            grids.append(Grid(meta.name, rows, list(range(1, len(rows) + 1)), meta.visible == SheetVisibleEnum.Visible, copies=copies))
         return grids
     except Exception as exc:  # calamine reports damaged files as assorted errors
         raise UnreadableFile(f"文件无法打开，可能已损坏或不是Excel文件：请用Excel打开确认后另存为.xlsx重新报送（{exc}）") from None
 
 
-def _fill_merged(rows: list[list], ranges) -> None:
+def _fill_merged(rows: list[list], ranges) -> frozenset[tuple[int, int]]:
     """A merged cell reads, to a person, as its value in every cell it covers: a parent header over its
-    children, a 工号 header spanning two header rows. Ranges are clipped to the cells that exist."""
+    children, a 工号 header spanning two header rows. Ranges are clipped to the cells that exist.
+    Returns the cells filled from a merged cell to their left: a header merged across two columns is
+    one header, not two columns naming one field."""
+    copies = set()
     for (r0, c0), (r1, c1) in ranges:
         if r0 >= len(rows) or c0 >= len(rows[r0]):
             continue
@@ -176,6 +184,9 @@ def _fill_merged(rows: list[list], ranges) -> None:
         for r in range(r0, min(r1, len(rows) - 1) + 1):
             for c in range(c0, min(c1, len(rows[r]) - 1) + 1):
                 rows[r][c] = value
+                if c > c0:
+                    copies.add((r, c))
+    return frozenset(copies)
 
 
 def _load_csv(path: Path, parsed: ParsedFile) -> list[Grid]:
@@ -224,26 +235,56 @@ def _table_unit(rows: list[list]) -> str | None:
     return None
 
 
-def _header_index() -> tuple[dict[str, tuple[tuple[str, Field], ...]], frozenset[str], frozenset[str]]:
-    """Header base (normalised, unit removed) → (table name, field), for every sheet definition of every
-    kind; and the first one and two characters of those headers, and the one-character headers, for
-    `_may_start`. Built once per process (per registry): building it for every grid was a quarter of
-    the cost of finding headers."""
+@dataclass(frozen=True)
+class _Index:
+    """Every header of every sheet definition of every kind, for one pass over a grid's first rows.
+
+    exact: header base (normalised, unit split off) → (table, field), from the fields' own headers;
+    cores: the same with the droppable qualifiers removed (registry `qualifiers`), only where one field
+    of the table has that core; terms: a regex of the fields' core terms (registry `core`: 信用代码,
+    身份证 …) and term → (table, field), only where one field of the table has that term;
+    starts/single: the first one and two characters of exact and core headers and the qualifiers, and
+    the one-character ones, for `_may_start`."""
+    exact: dict[str, tuple[tuple[str, Field], ...]]
+    cores: dict[str, tuple[tuple[str, Field], ...]]
+    terms: re.Pattern | None
+    term_fields: dict[str, tuple[tuple[str, Field], ...]]
+    starts: frozenset[str]
+    single: frozenset[str]
+
+
+def _header_index() -> _Index:
+    """Built once per process (per registry): building it for every grid was a quarter of the cost of
+    finding headers."""
     global _INDEX
     current = kinds()
     if _INDEX is None or _INDEX[0] is not current:  # holds `current`, so its id cannot be reused
-        index: dict[str, list[tuple[str, Field]]] = {}
+        exact: dict[str, list[tuple[str, Field]]] = {}
+        cores: dict[str, list[tuple[str, Field]]] = {}
+        terms: dict[str, list[tuple[str, Field]]] = {}
         for kind in current.values():
             for definition in kind.sheets:
                 for base, f in _lookup(definition).items():
-                    index.setdefault(base, []).append((definition.table, f))
-        starts = frozenset(b[:n] for b in index for n in (1, 2))
-        single = frozenset(b for b in index if len(b) == 1)
-        _INDEX = (current, ({base: tuple(found) for base, found in index.items()}, starts, single))
+                    exact.setdefault(base, []).append((definition.table, f))
+                for core, f in definition.cores.items():
+                    cores.setdefault(core, []).append((definition.table, f))
+                owners: dict[str, dict[str, Field]] = {}
+                for f in definition.fields:
+                    for term in f.core:
+                        owners.setdefault(normalise_header(term), {})[f.name] = f
+                for term, fs in owners.items():
+                    if len(fs) == 1:
+                        terms.setdefault(term, []).append((definition.table, *fs.values()))
+        heads = [*exact, *cores, *qualifiers()]
+        starts = frozenset(b[:n] for b in heads for n in (1, 2))
+        single = frozenset(b for b in heads if len(b) == 1)
+        pattern = re.compile("|".join(map(re.escape, sorted(terms, key=len, reverse=True)))) if terms else None
+        freeze = lambda d: {k: tuple(v) for k, v in d.items()}  # noqa: E731
+        _INDEX = (current, _Index(freeze(exact), freeze(cores), pattern, freeze(terms), starts, single))
     return _INDEX[1]
 
 
-_INDEX: tuple[dict, tuple] | None = None
+_INDEX: tuple[dict, _Index] | None = None
 
 
 def _may_start(text: str, starts: frozenset[str], single: frozenset[str]) -> bool:
@@ -254,22 +295,35 @@ def _may_start(text: str, starts: frozenset[str], single: frozenset[str]) -> boo
     return text[:2] in starts or text[:1] in single
 
 
-def _split(text: str) -> tuple[str, str | None]:
-    """split_unit, without its regex for the texts that cannot end in a bracketed unit (most cells)."""
-    return split_unit(text) if text.endswith(")") else (text, None)
+def _named(p: str, c: str, index: _Index) -> dict[str, tuple[Field, str | None]]:
+    """Table → (field, unit) that a header cell names. `c` is the cell's text and `p` the text above it,
+    both normalised. Under a merged parent ("企业实践天数" over "近12个月") both orders of parent and
+    child are read, then the child alone; a cell merged across both rows is the same text twice.
 
-
-def _readings(p: str, c: str, index: dict) -> list[tuple[str, str | None]]:
-    """What a cell may say as a header, as (header, unit), keeping only headers some sheet has. `c` is
-    the cell's text and `p` the text above it, both normalised. Under a merged parent ("企业实践天数"
-    over "近12个月") both orders of parent and child, then the child alone; a cell merged across both
-    rows is the same text twice."""
-    out = []
-    for text in ((c,) if not p or p == c else (p + c, c + p, c)):
-        base, unit = _split(text)
-        if base in index:
-            # a unit written on a merged parent ("经费（万元）") is written for its children too
-            out.append((base, unit if unit is not None else _split(p)[1]))
+    templates.md ("Headers are matched after normalisation"): a field's own header, as written or
+    without a note or unit (`header_readings`), comes first; then the header without the qualifiers a
+    submitter may drop, where one field of the sheet has what remains; then a header holding one
+    field's core term (信用代码, 身份证, 学号 …), where no other field of the sheet has that term."""
+    texts = (c,) if not p or p == c else (p + c, c + p, c)
+    parent_unit = split_unit(p)[1] if p else None
+    readings = [(base, unit if unit is not None else parent_unit) for text in texts for base, unit in header_readings(text)]
+    out: dict[str, tuple[Field, str | None]] = {}
+    for base, unit in readings:
+        for table, f in index.exact.get(base, ()):
+            out.setdefault(table, (f, unit))
+    for base, unit in readings:
+        for table, f in index.cores.get(core_of(base), ()):
+            out.setdefault(table, (f, unit))
+    if index.terms is not None:
+        for base, unit in readings:
+            found = {m[0] for m in index.terms.finditer(base)}
+            by_table: dict[str, set] = {}
+            for term in found:
+                for table, f in index.term_fields[term]:
+                    by_table.setdefault(table, set()).add(f)
+            for table, fs in by_table.items():
+                if len(fs) == 1:  # a header holding two fields' terms ("学号/身份证号") names neither
+                    out.setdefault(table, (next(iter(fs)), unit))
     return out
 
 
@@ -278,37 +332,39 @@ def _headers(grid: Grid) -> dict[str, Header]:
     of its fields. One pass over the first rows serves all definitions: every kind is tried on every grid."""
     if grid.headers is not None:
         return grid.headers
-    index, starts, single = _header_index()
+    index = _header_index()
+    starts, single = index.starts, index.single
     best: dict[str, Header] = {}
     above: list[str] = []  # the row above, normalised
     above_may: list[bool] = []
     for i, row in enumerate(grid.rows[:HEADER_SCAN_ROWS]):
         texts = [normalise_header(cell) for cell in row]  # each cell normalised once, as child then as parent
         may = [bool(t) and _may_start(t, starts, single) for t in texts]
+        terms = index.terms
         columns: dict[str, dict[int, tuple[Field, str | None]]] = {}
-        names: dict[str, set[str]] = {}
+        first: dict[str, dict[str, int]] = {}  # table → field name → the first column naming it
+        twice: dict[str, list[tuple[Field, int, int]]] = {}
         width = len(above)
         for col, c in enumerate(texts):
             if not c:
                 continue
-            # Every reading (parent+child, child+parent, child) begins with the child or the parent:
-            # if neither may begin a header, the cell reads as none.
-            if not may[col] and not (col < width and above_may[col]):
+            parent = above[col] if col < width else ""
+            # Every reading begins with the child or the parent, or holds a core term: if none of them
+            # can, the cell names no field.
+            if not may[col] and not (col < width and above_may[col]) and not (terms and (terms.search(c) or (parent and terms.search(parent)))):
                 continue
-            readings = _readings(above[col] if col < width else "", c, index)
-            if not readings:
-                continue
-            used: set[str] = set()  # definitions this cell already serves
-            for base, unit in readings:
-                for table, f in index[base]:
-                    if table in used or f.name in names.setdefault(table, set()):
-                        continue  # a second column of the same field is ignored: the first wins
-                    columns.setdefault(table, {})[col] = (f, unit)
-                    names[table].add(f.name)
-                    used.add(table)
+            if (i, col) in grid.copies:
+                continue  # one merged cell spread over several columns is one header, read at its first
+            for table, (f, unit) in _named(parent, c, index).items():
+                seen = first.setdefault(table, {})
+                if f.name in seen:
+                    twice.setdefault(table, []).append((f, seen[f.name], col))
+                    continue
+                seen[f.name] = col
+                columns.setdefault(table, {})[col] = (f, unit)
         for table, found in columns.items():
             if table not in best or len(found) > len(best[table].columns):
-                best[table] = Header(i, found)
+                best[table] = Header(i, found, twice=twice.get(table, []))
         above, above_may = texts, may
     for header in best.values():
         header.table_unit = _table_unit(grid.rows[:header.row])
@@ -454,10 +510,10 @@ def _read_sheet(definition: Sheet, grid: Grid, header: Header | None, pii_key: b
         return out
     out.header_row = grid.numbers[header.row]
     missing = [f for f in definition.required if f.name not in header.names]
-    for f in missing:
-        problems.append(Problem(grid.name, out.header_row, f.header, "column_missing", f"缺少必填列“{f.header}”：请按模板补上该列"))
+    if missing or header.twice:
+        _column_problems(definition, grid, header, missing, problems)
     money = _money_units(definition, grid, header, out.header_row, problems)
-    if missing or money is None:
+    if missing or header.twice or money is None:
         return out
     data = _data_rows(grid, header)
     if not data:
@@ -486,6 +542,35 @@ def _read_sheet(definition: Sheet, grid: Grid, header: Header | None, pii_key: b
     errors.sort(key=lambda e: e[:2])  # row by row, columns in order, as a person reads the sheet
     problems += [e[2] for e in errors]
     return out
+
+
+def _shown(grid: Grid, header: Header, col: int) -> str:
+    """A header cell as the submitter wrote it (the parent of a two-row header before it), spaces folded."""
+    cells = [grid.rows[r][col] for r in (header.row - 1, header.row) if r >= 0 and col < len(grid.rows[r])]
+    texts = list(dict.fromkeys(" ".join(str(c).split()) for c in cells if c not in (None, "")))
+    return "".join(texts[-1:]) if len(texts) < 2 or header.row == 0 else "".join(texts)
+
+
+def _column_problems(definition: Sheet, grid: Grid, header: Header, missing: list[Field], problems: list[Problem]) -> None:
+    """templates.md: "Two columns claiming one field, or a required field not found, are rejected with the
+    headers that were found." A missing column's reason lists the sheet's headers and the closest one
+    that names no field, so the submitter sees which header to rename."""
+    row = grid.numbers[header.row]
+    for f, one, other in header.twice:
+        problems.append(Problem(grid.name, row, f.header, "column_twice",
+                                f"“{_shown(grid, header, one)}”和“{_shown(grid, header, other)}”两列都对应“{f.header}”：请删除多余的一列，或改正其表头"))
+    if not missing:
+        return
+    width = max((len(grid.rows[r]) for r in (header.row - 1, header.row) if r >= 0), default=0)
+    shown = {col: _shown(grid, header, col) for col in range(width)}
+    shown = {col: text for col, text in shown.items() if text}
+    unclaimed = [text for col, text in shown.items() if col not in header.columns]
+    found = "、".join(f"“{t}”" for t in shown.values()) or "（无）"
+    for f in missing:
+        names = [split_unit(normalise_header(h))[0] for h in f.headers]
+        closest = max(unclaimed, default=None, key=lambda t: max(difflib.SequenceMatcher(None, normalise_header(t), n).ratio() for n in names))
+        fix = f"，最接近的是“{closest}”）：请按模板补上该列，或将“{closest}”改为“{f.header}”" if closest else "）：请按模板补上该列"
+        problems.append(Problem(grid.name, row, f.header, "column_missing", f"缺少必填列“{f.header}”（本表表头：{found}{fix}"))
 
 
 def _convert_column(convert, cells: list, width: int, remember: bool = True) -> tuple[list[tuple], list[tuple[int, normalise.CellError]]]:
@@ -565,12 +650,19 @@ def _parser(f: Field, hash_pii, unit: str | None):
     if f.type == "id_number":
         def id_number(cell: object) -> tuple:
             value = normalise.long_code(cell)
-            return hash_pii(value), codes.id_number_is_valid(value)
+            holdable = codes.id_number_holdable_from(value)
+            if holdable is None:
+                normalise.refuse_scientific(value)  # only a value that fails GB 11643 can be Excel's display
+            # the verdict waits for the period's end (`_identify`): the day the number could first be held
+            return hash_pii(value), holdable or False
         return id_number
     if f.type == "uscc":
         def uscc(cell: object) -> tuple:
             value = normalise.long_code(cell)
-            return value, codes.uscc_is_valid(value)
+            valid = codes.uscc_is_valid(value)
+            if not valid:
+                normalise.refuse_scientific(value)  # 91410603E448801280 passes GB 32100: it is that code
+            return value, valid
         return uscc
     if f.type == "region":
         return lambda cell: (normalise.code(cell, 6), None)  # judged once the period is known
@@ -592,10 +684,13 @@ def _identify(parsed: ParsedFile, kind: Kind, collection_period: str | None) -> 
     """Who sent the file, for which period and region; fill what the sheets leave implicit."""
     parsed.period = _file_period(parsed, kind, collection_period)
     year = int(parsed.period[:4]) if parsed.period else None
+    end = period_end(parsed.period) if parsed.period else dt.date.today()
     for s in parsed.sheets.values():
         # an optional 报告期 left blank (or its column left out) is the collection period
         blank_period = [f.name for f in s.definition.fields if f.type == "period" and not f.required]
         regions = [f.name for f in s.definition.fields if f.type == "region"]  # valid at the period's end
+        # GB 11643: a number is valid when it could be held by the period's end (codes.id_number_holdable_from)
+        ids = [f"{f.name}_valid" for f in s.definition.fields if f.type == "id_number"]
         for r in s.rows:
             for name in blank_period:
                 if r.get(name) is None:
@@ -603,6 +698,10 @@ def _identify(parsed: ParsedFile, kind: Kind, collection_period: str | None) -> 
             for name in regions:
                 if r.get(name) is not None:
                     r[f"{name}_valid"] = codes.region_is_valid(r[name], year) if year else False
+            for name in ids:
+                holdable = r.get(name)
+                if holdable is not None:
+                    r[name] = holdable is not False and holdable <= end
     _check_single_rows(parsed)
     parsed.submitter, parsed.region = _submitter(parsed, kind)
     if kind.name == "school_workbook":
@@ -610,6 +709,12 @@ def _identify(parsed: ParsedFile, kind: Kind, collection_period: str | None) -> 
             if s.definition.key != "school_info":
                 for r in s.rows:
                     r["school_code"] = parsed.submitter  # the roster rows belong to the workbook's school
+
+
+def period_end(period: str) -> dt.date:
+    """The last day of month YYYY-MM."""
+    year, month = int(period[:4]), int(period[5:7])
+    return dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
 
 
 def _file_period(parsed: ParsedFile, kind: Kind, collection_period: str | None) -> str | None:

@@ -26,6 +26,7 @@ class Field:
     aliases: tuple[tuple[str, str], ...] = ()
     default: object = None
     unit: str | None = None
+    core: tuple[str, ...] = ()  # terms that name this field wherever they appear in a header (信用代码)
 
     @property
     def header(self) -> str:
@@ -61,6 +62,16 @@ class Sheet:
     def required(self) -> tuple[Field, ...]:
         return tuple(f for f in self.fields if f.required)
 
+    @functools.cached_property
+    def cores(self) -> dict[str, Field]:
+        """Header core (`core_of`) → the one field of this sheet whose headers have it. A core two fields
+        share is left out: there the sheet leaves doubt, and only a field's own headers name it."""
+        owners: dict[str, dict[str, Field]] = {}
+        for f in self.fields:
+            for h in f.headers:
+                owners.setdefault(core_of(split_unit(normalise_header(h))[0]), {})[f.name] = f
+        return {c: next(iter(fs.values())) for c, fs in owners.items() if c and len(fs) == 1}
+
 
 @dataclass(frozen=True)
 class Kind:
@@ -80,28 +91,70 @@ class Kind:
 
 
 _SPACES = re.compile(r"\s+")
+# Brackets people write around units and notes, after NFKC has made full-width ones half-width.
+_BRACKETS = str.maketrans({"【": "(", "】": ")", "〔": "(", "〕": ")", "[": "(", "]": ")", "<": "(", ">": ")", "《": "(", "》": ")"})
 
 
 @functools.lru_cache(maxsize=1 << 16, typed=True)  # typed: True and 1 are different cells
 def normalise_header(text: object) -> str:
-    """Compare headers the way a person reads them: width, spaces, line breaks, case, bracket style and
-    a required-field star ignored."""
+    """Compare headers the way a person reads them (templates.md, "Headers are matched after
+    normalisation"): width, spaces, line breaks, case, bracket style and a required-field star ignored."""
     s = unicodedata.normalize("NFKC", str(text or ""))
-    s = _SPACES.sub("", s).casefold()
-    if not s.isascii():  # the brackets and the ※ below are not ASCII
-        s = s.replace("【", "(").replace("】", ")").replace("〔", "(").replace("〕", ")")
+    s = _SPACES.sub("", s).casefold().translate(_BRACKETS)
     return s.strip("*※")
+
+
+_UNIT_IN_BRACKETS = re.compile(r"(.+?)\((?:单位:)?([^()]+)\)")
+_UNIT_AFTER = re.compile(r"(.+?)(?:/|,|单位:|\(单位:)([^()/,]+?)\)?")
+_NOTE = re.compile(r"(.+?)\([^()]*\)")
+_MONEY_HINT = re.compile(r"元|yuan|rmb|cny|¥|\$|usd|万|千|亿|百")
 
 
 @functools.lru_cache(maxsize=1 << 14)
 def split_unit(header: str) -> tuple[str, str | None]:
-    """A normalised header and the unit written in its trailing brackets: "工资总额(万元)" → ("工资总额", "万元").
-
-    Only known units are split off, so brackets that belong to the name stay in it."""
-    m = re.fullmatch(r"(.+?)\((?:单位[:：])?([^()]+)\)", header)
-    if m and (m[2] in units()["money"] or m[2] in units()["count"]):
-        return m[1], m[2]
+    """A normalised header and the unit written after it: "工资总额(万元)", "工资总额(单位:万元)",
+    "工资总额/万元" → ("工资总额", "万元"). Only known units are split off, so brackets that belong to
+    the name stay in it."""
+    for pattern in (_UNIT_IN_BRACKETS, _UNIT_AFTER):
+        m = pattern.fullmatch(header)
+        if m and (m[2] in units()["money"] or m[2] in units()["count"]):
+            return m[1], m[2]
     return header, None
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def header_readings(header: str) -> tuple[tuple[str, str | None], ...]:
+    """What a normalised header may name, as (base, unit), most literal first: the header with its
+    written unit split off; without a trailing note in brackets ("身份证号(选填)", "是否双师型(是/否)");
+    without a money unit written straight after the name ("工资总额万元"). The reader takes the first
+    reading that names a field, so a note never hides a header that names one as written."""
+    base, unit = split_unit(header)
+    out = [(base, unit)]
+    m = _NOTE.fullmatch(base)
+    if m:
+        # a note about money that is no unit we know ("(10k yuan)") is kept as the unit, so a money
+        # column refuses it instead of taking a unit from elsewhere: convert, never guess
+        note = m[0][len(m[1]) + 1:-1]
+        out.append(split_unit(m[1]) if split_unit(m[1])[1] else (m[1], note if _MONEY_HINT.search(note) else unit))
+    if unit is None:
+        money = next((u for u in sorted(units()["money"], key=len, reverse=True) if base.endswith(u) and len(base) > len(u)), None)
+        if money:
+            out.append((base[: -len(money)], money))
+    return tuple(dict.fromkeys(out))
+
+
+@functools.cache
+def qualifiers() -> tuple[str, ...]:
+    """The qualifiers a submitter may drop from a header, normalised, longest first."""
+    return tuple(sorted((normalise_header(q) for q in _data().get("qualifiers", ())), key=len, reverse=True))
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def core_of(base: str) -> str:
+    """A header base without the qualifiers a submitter may drop (registry.yaml `qualifiers`)."""
+    for q in qualifiers():
+        base = base.replace(q, "")
+    return base
 
 
 # libyaml's parser with PyYAML's safe constructors: the same data as yaml.safe_load, ten times faster
@@ -137,6 +190,7 @@ def _field(f: dict) -> Field:
         aliases=tuple((f.get("aliases") or {}).items()),
         default=f.get("default"),
         unit=f.get("unit"),
+        core=tuple(f.get("core", ())),
     )
 
 
