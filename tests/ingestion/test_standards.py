@@ -149,3 +149,15 @@ def test_the_id_verdict_follows_the_files_own_period():
     assert id_number_holdable_from(newer) == dt.date(2021, 1, 1)
     assert not id_number_is_valid(newer, dt.date(2020, 12, 31))
     assert id_number_is_valid(newer, dt.date(2021, 1, 31))
+
+
+def test_development_zones_of_every_henan_city_are_region_codes_never_id_address_codes(tmp_path):
+    """templates.md: region codes are GB/T 2260 codes plus the development zones' statistical codes;
+    GB 11643: no ID number is issued under a statistical code."""
+    data = samples.school()
+    data["school_info"][0]["region_code"] = "410173"  # 郑州航空港经济综合实验区
+    data["graduate_destinations"][0]["employer_region_code"] = "411771"  # 河南驻马店经济开发区
+    parsed = parse(write_xlsx(tmp_path / "school.xlsx", *school_sheets(data)))
+    assert gate(parsed) == []
+    assert parsed.region == "410173"
+    assert not id_number_is_valid(id_number("410173", "19900101"), dt.date(2026, 10, 31))
