@@ -24,6 +24,10 @@ SERIAL_RANGE = (1, 2958466)  # Excel's 1900 date system: 1900-01-01 .. 9999-12-3
 EXCEL_SCIENTIFIC = re.compile(r"[+-]?\d(\.\d{1,14})?E[+-]\d{1,3}|[+-]?\d\.\d{1,14}E\d{1,3}")
 
 
+_WHOLE_NUMBER_TEXT = re.compile(r"\d+\.0+")
+_SPACES_INSIDE = re.compile(r"\s+")
+
+
 class CellError(ValueError):
     """The cell cannot be read as its field's type; the message is Chinese and actionable."""
 
@@ -79,6 +83,8 @@ def _digits(cell: object, what: str) -> str:
     if isinstance(cell, float) and not cell.is_integer():
         raise CellError(f"应为{what}，请将该列设置为文本格式后重新填写")
     s = _text(cell).lstrip("'")
+    if _WHOLE_NUMBER_TEXT.fullmatch(s):
+        s = s.partition(".")[0]  # "410611.0": a whole number written out by a program, digits intact
     if not s.isdigit() and EXCEL_SCIENTIFIC.fullmatch(s.upper()):
         raise CellError(f"以科学计数法显示，已丢失数字：请将该列设置为文本格式后重新填写{what}")
     return s
@@ -98,7 +104,8 @@ def long_code(cell: object, length: int = 18) -> str:
     if _is_number(cell):
         # Excel keeps 15 significant digits: an 18-digit code stored as a number is already damaged.
         raise CellError(f"该{length}位代码被存成了数字（科学计数法），后几位已丢失：请将该列设置为文本格式后重新填写")
-    return _text(cell).lstrip("'").upper()
+    # spaces typed to group the digits ("410611 19900101 0124") are no part of the code
+    return _SPACES_INSIDE.sub("", _text(cell).lstrip("'")).upper()
 
 
 def refuse_scientific(s: str, length: int = 18) -> None:
@@ -216,6 +223,8 @@ def date(cell: object) -> dt.date:
     if _is_number(cell):
         return _serial(cell)  # a date cell that lost its date format shows its serial day number
     s = _text(cell)
+    if re.fullmatch(r"\d{5}(\.0+)?", s):
+        return _serial(int(s.partition(".")[0]))  # a serial day number, as a CSV saved by Excel writes a date
     m = re.fullmatch(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?(\s+\d{1,2}:\d{2}(:\d{2})?)?", s) or re.fullmatch(r"(\d{4})(\d{2})(\d{2})", s)
     if m:
         try:
