@@ -80,6 +80,7 @@ class Grid:
     visible: bool = True
     headers: dict | None = None  # table name → Header, found in one pass for every kind tried
     copies: frozenset[tuple[int, int]] = frozenset()  # (row, column) filled from a merged cell to its left
+    bottoms: dict[tuple[int, int], int] = field(default_factory=dict)  # (row, column) in a merged cell → its last row
 
 
 @dataclass
@@ -164,19 +165,20 @@ def _load_excel(path: Path, parsed: ParsedFile) -> list[Grid]:
                 continue  # chart sheets hold no cells
             sheet = workbook.get_sheet_by_name(meta.name)
             rows = sheet.to_python(skip_empty_area=False)  # from A1, so row i is spreadsheet row i+1
-            copies = _fill_merged(rows, sheet.merged_cell_ranges or ())
-            grids.append(Grid(meta.name, rows, list(range(1, len(rows) + 1)), meta.visible == SheetVisibleEnum.Visible, copies=copies))
+            copies, bottoms = _fill_merged(rows, sheet.merged_cell_ranges or ())
+            grids.append(Grid(meta.name, rows, list(range(1, len(rows) + 1)), meta.visible == SheetVisibleEnum.Visible, copies=copies, bottoms=bottoms))
         return grids
     except Exception as exc:  # calamine reports damaged files as assorted errors
         raise UnreadableFile(f"文件无法打开，可能已损坏或不是Excel文件：请用Excel打开确认后另存为.xlsx重新报送（{exc}）") from None
 
 
-def _fill_merged(rows: list[list], ranges) -> frozenset[tuple[int, int]]:
+def _fill_merged(rows: list[list], ranges) -> tuple[frozenset[tuple[int, int]], dict[tuple[int, int], int]]:
     """A merged cell reads, to a person, as its value in every cell it covers: a parent header over its
     children, a 工号 header spanning two header rows. Ranges are clipped to the cells that exist.
-    Returns the cells filled from a merged cell to their left: a header merged across two columns is
-    one header, not two columns naming one field."""
-    copies = set()
+    Returns the cells filled from a merged cell to their left (a header merged across two columns is
+    one header, not two columns naming one field) and, for every covered cell in the first rows where
+    headers are looked for, the merged cell's last row (a header merged down two rows ends there)."""
+    copies, bottoms = set(), {}
     for (r0, c0), (r1, c1) in ranges:
         if r0 >= len(rows) or c0 >= len(rows[r0]):
             continue
@@ -186,7 +188,9 @@ def _fill_merged(rows: list[list], ranges) -> frozenset[tuple[int, int]]:
                 rows[r][c] = value
                 if c > c0:
                     copies.add((r, c))
-    return frozenset(copies)
+                if r < HEADER_SCAN_ROWS and r1 > r:
+                    bottoms[(r, c)] = min(r1, len(rows) - 1)
+    return frozenset(copies), bottoms
 
 
 def _load_csv(path: Path, parsed: ParsedFile) -> list[Grid]:
@@ -304,8 +308,9 @@ def _named(p: str, c: str, index: _Index) -> dict[str, tuple[Field, str | None]]
     without a note or unit (`header_readings`), comes first; then the header without the qualifiers a
     submitter may drop, where one field of the sheet has what remains; then a header holding one
     field's core term (信用代码, 身份证, 学号 …), where no other field of the sheet has that term."""
-    texts = (c,) if not p or p == c else (p + c, c + p, c)
-    parent_unit = split_unit(p)[1] if p else None
+    # a unit written on a merged parent ("地方教育附加(万元)" over "征收额") is written for its children
+    parent, parent_unit = split_unit(p) if p else ("", None)
+    texts = (c,) if not p or p == c else (parent + c, c + parent, c)
     readings = [(base, unit if unit is not None else parent_unit) for text in texts for base, unit in header_readings(text)]
     out: dict[str, tuple[Field, str | None]] = {}
     for base, unit in readings:
@@ -368,6 +373,9 @@ def _headers(grid: Grid) -> dict[str, Header]:
         above, above_may = texts, may
     for header in best.values():
         header.table_unit = _table_unit(grid.rows[:header.row])
+        # header cells merged down over more rows ("工号" over both rows of a two-row header, or every
+        # cell of a tall one-row header): the data begin below the lowest of them
+        header.row = max((grid.bottoms.get((header.row, col), header.row) for col in header.columns), default=header.row)
     grid.headers = best
     return best
 

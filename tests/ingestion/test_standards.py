@@ -161,3 +161,25 @@ def test_development_zones_of_every_henan_city_are_region_codes_never_id_address
     assert gate(parsed) == []
     assert parsed.region == "410173"
     assert not id_number_is_valid(id_number("410173", "19900101"), dt.date(2026, 10, 31))
+
+
+# --- merged headers (found by the valid-submissions property suite) --------------------------------
+
+def test_a_header_merged_down_two_rows_has_its_data_below_both(tmp_path):
+    head = ["统一社会信用代码", "企业名称", "所在地区划代码", "行业代码"]
+    sheet = S("规模以上企业名录", [head, [None] * 4, [LETTERED_USCC, "鹤壁某某有限公司", "410611", "C36"]],
+              merges=tuple((0, c, 1, c) for c in range(4)))
+    parsed = parse(write_xlsx(tmp_path / "register.xlsx", sheet))
+    assert gate(parsed) == []
+    assert [(r["source_row"], r["uscc"]) for r in parsed.sheets["above_scale_enterprises"].rows] == [(3, LETTERED_USCC)]
+
+
+def test_a_unit_on_a_merged_parent_is_its_childrens_unit(tmp_path):
+    top = ["所在地区划代码", "年度", "口径", "地方教育附加(元)", None, "教育费附加（万元）", None]
+    sub = [None, None, None, "征收额", "用于职业教育额", "征收额", "用于职业教育额"]
+    merges = ((0, 0, 1, 0), (0, 1, 1, 1), (0, 2, 1, 2), (0, 3, 0, 4), (0, 5, 0, 6))
+    sheet = S("教育经费情况表", [top, sub, ["410611", "2025", "本级", 1000000, 100000, 200, 20]], merges=merges)
+    parsed = parse(write_xlsx(tmp_path / "finance.xlsx", sheet))
+    assert gate(parsed) == []
+    row = parsed.sheets["education_finance"].rows[0]
+    assert (row["local_surcharge_collected"], row["local_surcharge_to_ve"], row["edu_surcharge_collected"]) == (100, 10, 200)
