@@ -35,12 +35,13 @@ def _timestamp(text: str) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=ZoneInfo(TIMEZONE))
 
 
-def _emit(args, data, text: str) -> None:
+def _emit(args, data, text) -> None:
+    """`text` may be a callable: the human table is then formatted only when it is printed (not for --json)."""
     if args.json:
         json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
         sys.stdout.write("\n")
     else:
-        print(text)
+        print(text() if callable(text) else text)
 
 
 def _progress(done: int, total: int) -> None:
@@ -87,7 +88,7 @@ def cmd_status(args, settings) -> int:
     from chanjiao.status import collection_status, format_status
 
     result = collection_status(settings, args.period)
-    _emit(args, result, format_status(result))
+    _emit(args, result, lambda: format_status(result))
     return EXIT_OK
 
 
