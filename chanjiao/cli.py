@@ -150,10 +150,7 @@ def cmd_trace(args, settings) -> int:
 def cmd_query(args, settings) -> int:
     from chanjiao import marts
 
-    with marts.connect(settings) as con:
-        cur = con.execute(args.sql)
-        names = [d[0] for d in cur.description] if cur.description else []
-        rows = cur.fetchall()
+    names, rows = marts.query(settings, args.sql)
     data = [dict(zip(names, r)) for r in rows]
     text = "\t".join(names) + "\n" + "\n".join("\t".join("" if v is None else str(v) for v in r) for r in rows)
     _emit(args, data, text)
@@ -211,11 +208,13 @@ def main(argv: list[str] | None = None) -> int:
     from chanjiao.build import BuildError
     from chanjiao.lineage.rebuild import NotPublished, RebuildFailed
     from chanjiao.lineage.trace import NoSuchValue
-    from chanjiao.marts import NotBuilt
+    from chanjiao.indicators import UnknownCode
+    from chanjiao.marts import NotBuilt, QueryRefused
 
     try:
         return args.func(args, config.load())
-    except (config.ConfigError, Unavailable, NotBuilt, NoSuchValue, NotPublished, RebuildFailed, BuildError, FileNotFoundError) as err:
+    except (config.ConfigError, Unavailable, NotBuilt, NoSuchValue, NotPublished, RebuildFailed, BuildError, FileNotFoundError,
+            QueryRefused, UnknownCode) as err:
         print(f"chanjiao {args.command}: {err}", file=sys.stderr)
         return EXIT_FAILED
     except Exception as err:  # a bad query, a locked warehouse: say what, not a traceback

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,10 @@ class Settings:
     # Where alerts go (chanjiao.orchestration.alerts): email recipients, and a webhook URL.
     alert_email: tuple[str, ...] = ()
     alert_webhook: str | None = None
+    # `chanjiao query`: a statement running longer is interrupted; DuckDB's memory for it is capped
+    # (CHANJIAO_QUERY_TIMEOUT_SECONDS, CHANJIAO_QUERY_MEMORY_LIMIT, e.g. 512MB or 2GB).
+    query_timeout_seconds: float = 300.0
+    query_memory_limit: str = "2GB"
 
     @property
     def warehouse(self) -> Path:
@@ -93,9 +98,32 @@ class Settings:
         return env
 
 
+def _query_timeout() -> float:
+    text = os.environ.get("CHANJIAO_QUERY_TIMEOUT_SECONDS") or ""
+    if not text:
+        return Settings.query_timeout_seconds
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0 or value == float("inf"):
+        raise ConfigError(f"CHANJIAO_QUERY_TIMEOUT_SECONDS must be a positive number of seconds, not {text!r}")
+    return value
+
+
+def _query_memory() -> str:
+    text = (os.environ.get("CHANJIAO_QUERY_MEMORY_LIMIT") or "").strip()
+    if not text:
+        return Settings.query_memory_limit
+    if not re.fullmatch(r"\d+(\.\d+)?\s*([KMGT]i?B)", text, re.IGNORECASE):
+        raise ConfigError(f"CHANJIAO_QUERY_MEMORY_LIMIT must be a size such as 512MB or 2GB, not {text!r}")
+    return text
+
+
 def load() -> Settings:
     home = Path(os.environ.get("CHANJIAO_HOME") or "var").resolve()
     key = os.environ.get("CHANJIAO_PII_KEY") or None
     emails = tuple(a.strip() for a in os.environ.get("CHANJIAO_ALERT_EMAIL", "").split(",") if a.strip())
     return Settings(home=home, pii_key=key.encode() if key else None, alert_email=emails,
-                    alert_webhook=os.environ.get("CHANJIAO_ALERT_WEBHOOK") or None)
+                    alert_webhook=os.environ.get("CHANJIAO_ALERT_WEBHOOK") or None,
+                    query_timeout_seconds=_query_timeout(), query_memory_limit=_query_memory())

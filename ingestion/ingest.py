@@ -30,17 +30,29 @@ from ingestion.return_notice import write_return_notice
 log = logging.getLogger(__name__)
 
 
-def expand(paths: Iterable[Path]) -> list[Path]:
-    """Files named, and files inside folders named, in arrival order (mtime, then name)."""
-    found: list[Path] = []
+def expand(paths: Iterable[Path], missing_ok: bool = False) -> list[Path]:
+    """Files named, and files inside folders named, in arrival order (mtime, then name).
+
+    A path that does not exist is an error, or with `missing_ok` skipped: ingest lists again under the
+    writer lock, when another run may have taken a named file out of landing meanwhile. A file that
+    vanishes while being listed is skipped."""
+    found: dict[Path, float] = {}
     for p in map(Path, paths):
         if p.is_dir():
-            found += [f for f in p.rglob("*") if f.is_file() and not f.name.startswith((".", "~$"))]
+            candidates = [f for f in p.rglob("*") if not f.name.startswith((".", "~$"))]
         elif p.exists():
-            found.append(p)
+            candidates = [p]
+        elif missing_ok:
+            continue
         else:
             raise FileNotFoundError(f"{p}: no such file or folder")
-    return sorted(set(found), key=lambda f: (f.stat().st_mtime, str(f)))
+        for f in candidates:
+            try:
+                if f.is_file():
+                    found[f] = f.stat().st_mtime
+            except OSError:  # taken out of landing while we looked
+                continue
+    return sorted(found, key=lambda f: (found[f], str(f)))
 
 
 def current_period() -> str:
@@ -68,10 +80,14 @@ def ingest(paths: Iterable[Path], settings: Settings, period: str | None = None,
     """Ingest files or folders; `timings`, if given, receives seconds spent reading, gating and loading."""
     key = settings.require_pii_key()
     clock = time.perf_counter()
-    files = expand(paths)
+    paths = list(paths)
+    expand(paths)  # a path that does not exist is the caller's mistake: said before waiting for the lock
     warehouse.init(settings)
     outcomes: list[dict] = []
     with warehouse.writer_lock(settings), warehouse.connect(settings) as con:
+        # Listed under the lock: another ingest of the same folder that held it has taken its files
+        # out of landing, and each file is processed once.
+        files = expand(paths, missing_ok=True)
         accepted = {row[0]: row for row in con.execute(
             "select sha256, kind, submitter, region_code, period from raw.loads where status = 'accepted'").fetchall()}
         staged: list[tuple[Path, ParsedFile, Path]] = []

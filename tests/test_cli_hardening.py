@@ -1,9 +1,18 @@
 """Issue #15, hardened for a statistics office: each test runs the real CLI on a real home."""
 from __future__ import annotations
 
+import fcntl
+import json
+import os
+import subprocess
+import time
 from pathlib import Path
 
-from tests.conftest import run_cli
+import duckdb
+import pytest
+
+from tests.conftest import CLI, PII_KEY, run_cli
+from tests.ingestion.test_safety import good
 
 PERIOD = "2026-10"
 
@@ -32,3 +41,96 @@ def test_status_lists_an_unidentifiable_file_in_text_and_json(tmp_path):
     assert data.returncode == 0, data.stderr[-2000:]
     assert data.data["unidentified_files"] == [{"file": "junk.csv", "status": "rejected"}]
     assert data.data["submitters"] == []  # a file of no kind is nobody's submission: listed once, as unidentified
+
+
+# --- 8. two ingests of one landing folder; query limits; unknown codes ---------------------------------
+
+def _lock_waiters(lock: Path) -> int:
+    """Processes waiting for the flock on `lock` (Linux /proc/locks: blocked requests are marked '->')."""
+    inode = lock.stat().st_ino
+    return sum(1 for line in Path("/proc/locks").read_text().splitlines()
+               if "->" in line and line.split()[-3].rsplit(":", 1)[-1] == str(inode))
+
+
+def test_two_ingests_of_one_landing_folder_both_finish_and_take_each_file_once(tmp_path):
+    home = tmp_path / "home"
+    assert run_cli(home, "init").returncode == 0
+    landing = home / "landing"
+    names = [good(landing / f"register{i}.xlsx", n=2, serial=10 * i).name for i in range(3)]
+    lock = home / "warehouse.lock"
+    env = {**os.environ, "CHANJIAO_HOME": str(home), "CHANJIAO_PII_KEY": PII_KEY}
+    with open(lock, "a+") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # both runs start while a third holds the warehouse
+        runs = [subprocess.Popen([str(CLI), "ingest", str(landing), "--period", PERIOD, "--json"], env=env,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+        deadline = time.monotonic() + 60
+        while _lock_waiters(lock) < 2:
+            assert all(r.poll() is None for r in runs), [r.communicate() for r in runs]
+            assert time.monotonic() < deadline, "the two ingests never reached the writer lock"
+            time.sleep(0.1)
+        fcntl.flock(held, fcntl.LOCK_UN)
+    results = [r.communicate(timeout=300) + (r.returncode,) for r in runs]
+    assert [code for _, _, code in results] == [0, 0], [err[-2000:] for _, err, _ in results]
+    assert all("Traceback" not in err for _, err, _ in results)
+    outcomes = [o for out, _, _ in results if out.strip().startswith("[") for o in json.loads(out)]
+    assert sorted(o["file"] for o in outcomes) == sorted(names)  # each file once, by one of the two
+    assert {o["status"] for o in outcomes} == {"accepted"}
+    assert not list(landing.iterdir())
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        assert con.execute("select count(*) from raw.loads").fetchone()[0] == 3
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """A home built with nothing loaded: the marts hold the region and indicator dimensions."""
+    home = tmp_path_factory.mktemp("built") / "home"
+    result = run_cli(home, "build")
+    assert result.returncode == 0, result.stderr[-3000:]
+    return home
+
+
+def test_query_stops_at_its_time_limit(built, monkeypatch):
+    monkeypatch.setenv("CHANJIAO_QUERY_TIMEOUT_SECONDS", "1")
+    started = time.monotonic()
+    slow = run_cli(built, "query", "select sum(a.range * b.range) from range(1000000) a, range(1000000) b")
+    assert slow.returncode == 1 and time.monotonic() - started < 30
+    assert slow.stderr.strip().splitlines() == [
+        "chanjiao query: query stopped after 1 s, the time limit (CHANJIAO_QUERY_TIMEOUT_SECONDS): narrow it, or raise the limit"]
+    quick = run_cli(built, "query", "select count(*) as n from marts.dim_indicator")
+    assert quick.returncode == 0 and quick.stdout.startswith("n\n")
+
+
+def test_query_stops_at_its_memory_limit(built, monkeypatch):
+    sql = "select len(list(range)) as n from range(5000000)"  # 40 MB of list that cannot spill to disk
+    assert run_cli(built, "query", sql).stdout == "n\n5000000\n"  # within the default limit
+    monkeypatch.setenv("CHANJIAO_QUERY_MEMORY_LIMIT", "20MB")
+    capped = run_cli(built, "query", sql)
+    assert capped.returncode == 1, capped.stdout
+    assert len(capped.stderr.strip().splitlines()) == 1
+    assert capped.stderr.startswith("chanjiao query: query needs more than the memory limit of 20MB (CHANJIAO_QUERY_MEMORY_LIMIT)")
+    monkeypatch.setenv("CHANJIAO_QUERY_MEMORY_LIMIT", "lots")
+    wrong = run_cli(built, "query", "select 1")
+    assert (wrong.returncode, wrong.stderr.strip()) == (1, "chanjiao query: CHANJIAO_QUERY_MEMORY_LIMIT must be a size such as 512MB or 2GB, not 'lots'")
+
+
+@pytest.mark.parametrize("option, code", [("--region", "999999"), ("--indicator", "no_such_indicator")])
+def test_indicators_with_an_unknown_code_fails_naming_it(built, option, code):
+    result = run_cli(built, "indicators", "--period", PERIOD, option, code, "--json")
+    assert result.returncode == 1 and result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("chanjiao indicators: unknown") and repr(code) in lines[0]
+
+
+def test_indicators_for_a_known_region_without_data_still_succeeds(built):
+    result = run_cli(built, "indicators", "--period", PERIOD, "--region", "410600", "--indicator", "dual_teacher_ratio")
+    assert (result.returncode, result.stdout.strip()) == (0, f"no indicator values for {PERIOD}")
+
+
+# --- 5. one clear line instead of a traceback ---------------------------------------------------------
+
+@pytest.mark.parametrize("sql", ["", "-- c", ";", "  ;; "])
+def test_query_without_a_statement_says_so(built, sql):
+    result = run_cli(built, "query", sql)
+    assert result.returncode == 1, result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("chanjiao query: no SQL statement"), result.stderr[-2000:]
