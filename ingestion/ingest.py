@@ -92,6 +92,7 @@ def ingest(paths: Iterable[Path], settings: Settings, period: str | None = None,
             "select sha256, kind, submitter, region_code, period from raw.loads where status = 'accepted'").fetchall()}
         staged: list[tuple[Path, ParsedFile, Path]] = []
         fresh: list[tuple[Path, Path]] = []
+        copies: dict[str, list[tuple[Path, Path]]] = {}  # sha → later copies of bytes first seen in this batch
         for path in files:
             sha = sha256_of(path)
             archived = _archive(settings, path, sha)
@@ -100,10 +101,13 @@ def ingest(paths: Iterable[Path], settings: Settings, period: str | None = None,
                 _, kind, submitter, region, first_period = accepted[sha]
                 earlier = ParsedFile(path=path, sha256=sha, kind=kind, submitter=submitter, period=first_period, region=region)
                 outcomes.append(_publish(con, settings, path, archived, earlier, "duplicate", [], [], period))
+            elif sha in copies:
+                # The same bytes twice in one batch are read once; each copy gets the first one's outcome:
+                # `duplicate` if it was accepted, the same rejection and reasons otherwise.
+                copies[sha].append((path, archived))
             else:
                 fresh.append((path, archived))
-                # The same bytes twice in one batch are read once; the second copy is a duplicate.
-                accepted[sha] = (sha, None, None, None, None)
+                copies[sha] = []
         # Untrusted files are checked, then parsed in worker processes: a file that crashes the parser,
         # exhausts memory or hangs is rejected alone and the batch goes on. Files that carry no period of
         # their own (finance, the frame) belong to the month under collection.
@@ -128,7 +132,13 @@ def ingest(paths: Iterable[Path], settings: Settings, period: str | None = None,
             verdict = verdicts.get(parsed.sha256, {"problems": [], "warnings": [], "results": []})
             problems = _dedupe(parsed.problems + verdict["problems"])
             status = "rejected" if problems else "accepted"
-            outcomes.append(_publish(con, settings, path, archived, parsed, status, problems, _dedupe(verdict["warnings"]), period, verdict["results"]))
+            warnings = _dedupe(verdict["warnings"])
+            outcomes.append(_publish(con, settings, path, archived, parsed, status, problems, warnings, period, verdict["results"]))
+            for copy_path, copy_archived in copies.get(parsed.sha256, []):
+                if status == "accepted":
+                    outcomes.append(_publish(con, settings, copy_path, copy_archived, parsed, "duplicate", [], [], period))
+                else:
+                    outcomes.append(_publish(con, settings, copy_path, copy_archived, parsed, status, problems, warnings, period, verdict["results"]))
     if timings is not None and staged:
         timings.update(read=read_done - clock, gate=gate_done - read_done, load=time.perf_counter() - gate_done)
     return outcomes

@@ -134,3 +134,28 @@ def test_query_without_a_statement_says_so(built, sql):
     assert result.returncode == 1, result.stdout
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("chanjiao query: no SQL statement"), result.stderr[-2000:]
+
+
+# --- 7. identical bytes in one batch -----------------------------------------------------------------
+
+def test_a_copy_of_a_rejected_file_in_the_same_batch_is_rejected_too(tmp_path):
+    home = tmp_path / "home"
+    landing = home / "landing"
+    junk = unidentifiable(landing / "junk.csv")
+    (landing / "junk-copy.csv").write_bytes(junk.read_bytes())
+    accepted = good(landing / "register.xlsx", n=2)
+    (landing / "register-again.xlsx").write_bytes(accepted.read_bytes())
+    result = run_cli(home, "ingest", str(landing), "--period", PERIOD, "--json")
+    assert result.returncode == 3, result.stderr[-2000:]
+    by_file = {o["file"]: o for o in result.data}
+    assert {f: o["status"] for f, o in by_file.items()} == {
+        "junk.csv": "rejected", "junk-copy.csv": "rejected", "register.xlsx": "accepted", "register-again.xlsx": "duplicate"}
+    assert by_file["junk-copy.csv"]["reasons"] == by_file["junk.csv"]["reasons"] != []
+    assert by_file["register-again.xlsx"]["reasons"] == [] and by_file["register-again.xlsx"]["rows"] == 0
+    folder = home / "quarantine" / PERIOD / by_file["junk.csv"]["sha256"]
+    assert (folder / "junk.csv").exists() and (folder / "junk-copy.csv").exists() and (folder / "退回说明.xlsx").exists()
+    assert not list(landing.iterdir())  # every outcome committed: nothing is left to be taken again
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        assert sorted(con.execute("select file_name, status from raw.loads").fetchall()) == [
+            ("junk-copy.csv", "rejected"), ("junk.csv", "rejected"), ("register-again.xlsx", "duplicate"), ("register.xlsx", "accepted")]
+        assert con.execute("select count(*) from raw.above_scale_enterprises").fetchone()[0] == 2
