@@ -217,11 +217,18 @@ def main(argv: list[str] | None = None) -> int:
             QueryRefused, UnknownCode) as err:
         print(f"chanjiao {args.command}: {err}", file=sys.stderr)
         return EXIT_FAILED
-    except Exception as err:  # a bad query, a locked warehouse: say what, not a traceback
+    except Exception as err:  # a bad query, a locked warehouse, a full disk: say what, not a traceback
         import duckdb
 
+        from chanjiao.files import describe, os_error_in
+
         if isinstance(err, duckdb.Error):
-            print(f"chanjiao {args.command}: {err}", file=sys.stderr)
+            # one line: DuckDB's own message, with its LINE context but not the caret under it
+            text = " ".join(line.strip() for line in str(err).splitlines() if line.strip().strip("^"))
+            print(f"chanjiao {args.command}: {text}", file=sys.stderr)
+            return EXIT_FAILED
+        if (os_error := os_error_in(err)) is not None:
+            print(f"chanjiao {args.command}: {describe(os_error)}", file=sys.stderr)
             return EXIT_FAILED
         raise
 

@@ -122,6 +122,8 @@ def _query_memory() -> str:
 
 def load() -> Settings:
     home = Path(os.environ.get("CHANJIAO_HOME") or "var").resolve()
+    if home.exists() and not home.is_dir():
+        raise ConfigError(f"CHANJIAO_HOME is {home}, which is a file, not a folder: point CHANJIAO_HOME at a folder (it is created if missing)")
     key = os.environ.get("CHANJIAO_PII_KEY") or None
     emails = tuple(a.strip() for a in os.environ.get("CHANJIAO_ALERT_EMAIL", "").split(",") if a.strip())
     return Settings(home=home, pii_key=key.encode() if key else None, alert_email=emails,

@@ -20,6 +20,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from chanjiao import warehouse
+from chanjiao.files import replacing, write_atomic
 from chanjiao.settings import TIMEZONE, Settings
 from chanjiao.version import code_version
 from ingestion.isolation import read_many
@@ -89,7 +90,7 @@ def ingest(paths: Iterable[Path], settings: Settings, period: str | None = None,
         # out of landing, and each file is processed once.
         files = expand(paths, missing_ok=True)
         accepted = {row[0]: row for row in con.execute(
-            "select sha256, kind, submitter, region_code, period from raw.loads where status = 'accepted'").fetchall()}
+            "select sha256, kind, submitter, region_code, period, load_id from raw.loads where status = 'accepted'").fetchall()}
         staged: list[tuple[Path, ParsedFile, Path]] = []
         fresh: list[tuple[Path, Path]] = []
         copies: dict[str, list[tuple[Path, Path]]] = {}  # sha → later copies of bytes first seen in this batch
@@ -98,7 +99,8 @@ def ingest(paths: Iterable[Path], settings: Settings, period: str | None = None,
             archived = _archive(settings, path, sha)
             _pause_for_tests(settings, "after_archive", path)
             if sha in accepted:
-                _, kind, submitter, region, first_period = accepted[sha]
+                _, kind, submitter, region, first_period, first_load = accepted[sha]
+                _ensure_report(con, settings, first_load, first_period)
                 earlier = ParsedFile(path=path, sha256=sha, kind=kind, submitter=submitter, period=first_period, region=region)
                 outcomes.append(_publish(con, settings, path, archived, earlier, "duplicate", [], [], period))
             elif sha in copies:
@@ -183,9 +185,8 @@ def _archive(settings: Settings, path: Path, sha: str) -> Path:
     target = settings.archive / sha[:2] / f"{sha}{path.suffix.lower()}"
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(target.suffix + ".part")
-        shutil.copyfile(path, tmp)
-        tmp.replace(target)
+        with replacing(target) as tmp:  # a copy cut short by a full disk is removed, never archived
+            shutil.copyfile(path, tmp)
     return target
 
 
@@ -241,9 +242,22 @@ def _publish(con, settings: Settings, path: Path, archived: Path, parsed: Parsed
             "status": status, "rows": rows, "reasons": reasons, "warnings": notes, "load_id": load_id}
 
 
+def _ensure_report(con, settings: Settings, load_id: str, period: str | None) -> None:
+    """The accepted load's report, written again if a full disk stopped it after the load was committed
+    (that file stayed in landing, and comes back now as a duplicate of its own load)."""
+    if (settings.reports / (period or "unknown-period") / f"{load_id}.html").exists():
+        return
+    from expectations.report import write_report
+
+    cursor = con.execute("select * from raw.loads where load_id = ?", [load_id])
+    write_report(settings.reports / (period or "unknown-period"), dict(zip([d[0] for d in cursor.description], cursor.fetchone())))
+
+
 def _quarantine(settings: Settings, path: Path, sha: str, period: str | None, reasons: list[dict]) -> None:
     folder = settings.quarantine / (period or "unknown-period") / sha
     folder.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(path, folder / path.name)
-    (folder / "reasons.json").write_text(json.dumps({"file": path.name, "sha256": sha, "reasons": reasons}, ensure_ascii=False, indent=2), encoding="utf-8")
-    write_return_notice(folder / "退回说明.xlsx", path.name, period, reasons)
+    with replacing(folder / path.name) as tmp:
+        shutil.copyfile(path, tmp)
+    write_atomic(folder / "reasons.json", json.dumps({"file": path.name, "sha256": sha, "reasons": reasons}, ensure_ascii=False, indent=2))
+    with replacing(folder / "退回说明.xlsx") as tmp:
+        write_return_notice(tmp, path.name, period, reasons)

@@ -4,6 +4,8 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import resource
+import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -159,3 +161,105 @@ def test_a_copy_of_a_rejected_file_in_the_same_batch_is_rejected_too(tmp_path):
         assert sorted(con.execute("select file_name, status from raw.loads").fetchall()) == [
             ("junk-copy.csv", "rejected"), ("junk.csv", "rejected"), ("register-again.xlsx", "duplicate"), ("register.xlsx", "accepted")]
         assert con.execute("select count(*) from raw.above_scale_enterprises").fetchone()[0] == 2
+
+
+def test_chanjiao_home_pointing_at_a_file_says_so(tmp_path):
+    not_a_folder = tmp_path / "home"
+    not_a_folder.write_text("oops")
+    for args in (("init",), ("status", "--period", PERIOD), ("ingest", str(not_a_folder))):
+        result = run_cli(not_a_folder, *args)
+        assert result.returncode == 1, result.stderr[-2000:]
+        assert result.stderr.strip().splitlines() == [
+            f"chanjiao {args[0]}: CHANJIAO_HOME is {not_a_folder}, which is a file, not a folder: "
+            "point CHANJIAO_HOME at a folder (it is created if missing)"]
+    assert not_a_folder.read_text() == "oops"
+
+
+def _limited(limit: int):
+    """A file-size limit for the child, as a full disk would: writes past it fail with EFBIG."""
+    def preexec():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    return preexec
+
+
+def _cli(home: Path, *args: str, limit: int) -> subprocess.CompletedProcess:
+    env = {**os.environ, "CHANJIAO_HOME": str(home), "CHANJIAO_PII_KEY": PII_KEY}
+    return subprocess.run([str(CLI), *args], env=env, capture_output=True, text=True, timeout=600, preexec_fn=_limited(limit))
+
+
+def _one_failure_line(result: subprocess.CompletedProcess, command: str) -> str:
+    assert result.returncode == 1, result.stdout + result.stderr[-3000:]
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    ours = [line for line in result.stderr.splitlines() if line.startswith("chanjiao ")]
+    assert len(ours) == 1 and ours[0].startswith(f"chanjiao {command}: "), result.stderr[-3000:]
+    return ours[0]
+
+
+def test_a_full_disk_during_the_archive_copy_is_one_line_and_leaves_nothing_half_copied(tmp_path):
+    home = tmp_path / "home"
+    assert run_cli(home, "init").returncode == 0
+    waiting = good(home / "landing" / "register.xlsx", n=200)
+    content = waiting.read_bytes()
+    limit = waiting.stat().st_size // 2  # the archive copy is the first thing ingest writes
+    line = _one_failure_line(_cli(home, "ingest", str(home / "landing"), "--period", PERIOD, limit=limit), "ingest")
+    assert "File too large" in line and "disk" in line
+    assert [p for p in (home / "archive").rglob("*") if p.is_file()] == []  # no truncated copy, no .part
+    assert waiting.exists()
+    retried = run_cli(home, "ingest", str(home / "landing"), "--period", PERIOD, "--json")
+    assert retried.returncode == 0 and [o["status"] for o in retried.data] == ["accepted"]
+    archived = [p for p in (home / "archive").rglob("*") if p.is_file()]
+    assert len(archived) == 1 and archived[0].read_bytes() == content
+
+
+def test_a_report_lost_to_a_full_disk_is_written_whole_by_the_next_run(tmp_path):
+    """The report is written after the load commits: when the disk fills there, the file stays in landing
+    and the next run, finding its bytes already accepted, writes the missing report (whole, or not at all)."""
+    home = tmp_path / "home"
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    first = run_cli(home, "ingest", str(good(inbox / "register.xlsx", n=40)), "--period", PERIOD, "--json")
+    assert first.returncode == 0
+    report = home / "reports" / PERIOD / f"{first.data[0]['load_id']}.html"
+    whole = report.read_bytes()
+    report.unlink()  # as a full disk after the commit leaves it
+    again = home / "landing" / "register.xlsx"
+    again.write_bytes((inbox / "register.xlsx").read_bytes())  # the same bytes, still in landing
+    line = _one_failure_line(_cli(home, "ingest", str(home / "landing"), "--period", PERIOD, limit=len(whole) // 2), "ingest")
+    assert "File too large" in line
+    assert list(report.parent.iterdir()) == []  # no truncated report, no temporary file
+    assert again.exists()
+    retried = run_cli(home, "ingest", str(home / "landing"), "--period", PERIOD, "--json")
+    assert retried.returncode == 0 and [o["status"] for o in retried.data] == ["duplicate"]
+    assert report.read_bytes() == whole and not again.exists()
+
+
+@pytest.fixture(scope="module")
+def school_home(tmp_path_factory) -> Path:
+    """One school's October workbook accepted and built: enough to publish."""
+    from ingestion.registry import kinds
+    from ingestion.templates import write_workbook
+    from tests.expectations.test_batch_rules import school
+
+    root = tmp_path_factory.mktemp("school")
+    path = write_workbook(kinds()["school_workbook"], root / "school.xlsx", school("4141062201", PERIOD, 6))
+    home = root / "home"
+    assert run_cli(home, "ingest", str(path), "--period", PERIOD).returncode == 0
+    built = run_cli(home, "build")
+    assert built.returncode == 0, built.stderr[-3000:]
+    return home
+
+
+def copy_of(home: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "home"
+    shutil.copytree(home, copy, symlinks=True)
+    return copy
+
+
+def test_a_full_disk_during_publish_is_one_line_and_leaves_no_version(school_home, tmp_path):
+    home = copy_of(school_home, tmp_path)
+    # csv files fit under 8 kB, the workbook does not
+    line = _one_failure_line(_cli(home, "publish", "--period", PERIOD, limit=8000), "publish")
+    assert "File too large" in line
+    assert list((home / "publications" / PERIOD).iterdir()) == []
+    published = run_cli(home, "publish", "--period", PERIOD, "--json")
+    assert published.returncode == 0 and published.data["version"] == "v1", published.stderr[-2000:]

@@ -1,0 +1,56 @@
+"""Writing files so that a failed write (a full disk, a kill) never leaves a truncated file in place.
+
+`replacing(path)` yields a temporary name beside `path`; when the block finishes the temporary file is
+renamed over `path` in one step, and when it fails the temporary file is removed. A reader sees the old
+file or the whole new one, never half of one.
+"""
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+FULL = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
+
+
+@contextlib.contextmanager
+def replacing(path: Path) -> Iterator[Path]:
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
+def write_atomic(path: Path, data: bytes | str) -> Path:
+    with replacing(path) as tmp:
+        tmp.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    return path
+
+
+def os_error_in(err: BaseException) -> OSError | None:
+    """The OSError behind `err`: itself, or one a library wrapped (xlsxwriter's FileCreateError)."""
+    seen = set()
+    while err is not None and id(err) not in seen:
+        seen.add(id(err))
+        if isinstance(err, OSError):
+            return err
+        inner = next((a for a in getattr(err, "args", ()) if isinstance(a, OSError)), None)
+        err = inner or err.__cause__ or err.__context__
+    return None
+
+
+def describe(err: OSError) -> str:
+    """One line for a person: what failed, on which file, and what to do about a full disk."""
+    what = err.strerror or str(err)
+    if err.filename:
+        what += f": {err.filename}"
+    if err.errno in FULL:
+        what += " — the disk (or the file-size limit) is full: free space, then run the command again; nothing half-written was kept"
+    return what
