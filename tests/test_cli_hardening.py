@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import resource
@@ -263,3 +264,72 @@ def test_a_full_disk_during_publish_is_one_line_and_leaves_no_version(school_hom
     assert list((home / "publications" / PERIOD).iterdir()) == []
     published = run_cli(home, "publish", "--period", PERIOD, "--json")
     assert published.returncode == 0 and published.data["version"] == "v1", published.stderr[-2000:]
+
+
+# --- 2. links and other non-regular entries in landing ----------------------------------------------
+
+def test_links_pipes_and_linked_folders_in_landing_are_refused_unread_and_reported_once(tmp_path):
+    home = tmp_path / "home"
+    assert run_cli(home, "init").returncode == 0
+    landing = home / "landing"
+    secret = tmp_path / "elsewhere" / "secret.csv"
+    secret.parent.mkdir()
+    secret.write_bytes(b"uscc,name\nSECRET-BYTES-NEVER-COPIED,x\n")
+    (landing / "x.csv").symlink_to(secret)
+    (landing / "gone.xlsx").symlink_to(tmp_path / "nothing-here.xlsx")
+    (landing / "folder").symlink_to(secret.parent, target_is_directory=True)
+    os.mkfifo(landing / "pipe.csv")
+    good(landing / "register.xlsx", n=2)
+    result = run_cli(home, "ingest", str(landing), "--period", PERIOD, "--json")
+    assert result.returncode == 3, result.stderr[-2000:]
+    by_file = {o["file"]: o for o in result.data}
+    assert {f: o["status"] for f, o in by_file.items()} == {
+        "x.csv": "rejected", "gone.xlsx": "rejected", "folder": "rejected", "pipe.csv": "rejected", "register.xlsx": "accepted"}
+    for name, what in (("x.csv", "symbolic link"), ("gone.xlsx", "symbolic link"), ("folder", "symbolic link"), ("pipe.csv", "named pipe")):
+        (reason,) = by_file[name]["reasons"]
+        assert reason["rule"] == "not_regular_file"
+        assert f"{name} is a {what}, not a regular file" in reason["message"] and "不是普通文件" in reason["message"]
+    # nothing of what the link points at was copied anywhere under the home
+    for f in home.rglob("*"):
+        if f.is_file() and not f.is_symlink():
+            assert b"SECRET-BYTES-NEVER-COPIED" not in f.read_bytes(), f
+    assert secret.read_bytes().startswith(b"uscc")  # the target is untouched
+    # the links themselves (not their targets) moved into quarantine: landing is empty, the next run finds nothing
+    assert list(landing.iterdir()) == []
+    moved = {p.name: p for p in (home / "quarantine" / PERIOD / "not-regular").rglob("*") if p.name != "reasons.json" and p.parent.parent.name == "not-regular"}
+    assert moved["x.csv"].is_symlink() and os.readlink(moved["x.csv"]) == str(secret)
+    again = run_cli(home, "ingest", str(landing), "--period", PERIOD, "--json")
+    assert (again.returncode, again.data) == (0, [])
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        assert con.execute("select count(*) from raw.loads where status = 'rejected' and archive_path is null").fetchone()[0] == 4
+
+
+# --- 1. what is read is what was archived --------------------------------------------------------------
+
+def test_the_bytes_read_are_the_bytes_archived_even_if_landing_changes_meanwhile(tmp_path):
+    home = tmp_path / "home"
+    assert run_cli(home, "init").returncode == 0
+    landing = home / "landing"
+    sent = good(landing / "register.xlsx", n=2)
+    original = sent.read_bytes()
+    env = {**os.environ, "CHANJIAO_HOME": str(home), "CHANJIAO_PII_KEY": PII_KEY, "CHANJIAO_TEST_PAUSE": "after_archive:register.xlsx"}
+    run = subprocess.Popen([str(CLI), "ingest", str(landing), "--period", PERIOD, "--json"], env=env,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not (home / "paused-after_archive").exists():
+        assert run.poll() is None and time.monotonic() < deadline, run.communicate()
+        time.sleep(0.1)
+    # archived and hashed; now the sender overwrites the file in landing with a bigger one
+    replacement = good(tmp_path / "other.xlsx", n=7, serial=50)
+    os.replace(replacement, sent)
+    (home / "resume-after_archive").touch()
+    out, err = run.communicate(timeout=300)
+    assert run.returncode == 0, err[-3000:]
+    (outcome,) = json.loads(out)
+    assert outcome["status"] == "accepted"
+    assert outcome["sha256"] == hashlib.sha256(original).hexdigest()
+    assert outcome["rows"] == 2  # the archived workbook's rows, not the 7 of the bytes now in landing
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        assert con.execute("select count(*) from raw.above_scale_enterprises").fetchone()[0] == 2
+        (archive_path, sha) = con.execute("select archive_path, sha256 from raw.loads").fetchone()
+    assert (home / archive_path).read_bytes() == original and sha == outcome["sha256"]
