@@ -212,7 +212,11 @@ def main(argv: list[str] | None = None) -> int:
     from chanjiao.marts import NotBuilt, QueryRefused
 
     try:
-        return args.func(args, config.load())
+        settings = config.load()
+        from chanjiao.files import confine
+
+        confine(settings)  # personal data: nothing is created under the caller's (perhaps open) umask
+        return args.func(args, settings)
     except (config.ConfigError, Unavailable, NotBuilt, NoSuchValue, NotPublished, RebuildFailed, BuildError, FileNotFoundError,
             QueryRefused, UnknownCode) as err:
         print(f"chanjiao {args.command}: {err}", file=sys.stderr)

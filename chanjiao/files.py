@@ -34,6 +34,40 @@ def write_atomic(path: Path, data: bytes | str) -> Path:
     return path
 
 
+def confine(settings) -> None:
+    """Everything this process and its children create from now on is private (settings.umask),
+    whatever the caller's umask was."""
+    os.umask(settings.umask)
+
+
+def chmod_quietly(path: Path, mode: int) -> None:
+    """Set the mode of a path we own; one owned by another account (a shared group) is left as it is."""
+    path = Path(path)
+    if path.is_symlink():  # never the mode of whatever a link points at
+        return
+    with contextlib.suppress(FileNotFoundError, PermissionError):
+        os.chmod(path, mode)
+
+
+def seal(folder: Path, dir_mode: int, file_mode: int) -> None:
+    """Make a finished folder read-only: its files `file_mode`, its folders (itself last) `dir_mode`."""
+    for path in sorted(Path(folder).rglob("*"), key=lambda p: len(p.parts), reverse=True):
+        if path.is_symlink():
+            continue
+        os.chmod(path, dir_mode if path.is_dir() else file_mode)
+    os.chmod(folder, dir_mode)
+
+
+def unseal(folder: Path) -> None:
+    """Writable again by its owner, so a failed attempt can be removed."""
+    if not Path(folder).is_dir():
+        return
+    for path in [Path(folder), *Path(folder).rglob("*")]:
+        if not path.is_symlink():
+            with contextlib.suppress(OSError):
+                os.chmod(path, 0o700 if path.is_dir() else 0o600)
+
+
 def os_error_in(err: BaseException) -> OSError | None:
     """The OSError behind `err`: itself, or one a library wrapped (xlsxwriter's FileCreateError)."""
     seen = set()

@@ -109,6 +109,9 @@ def build_if_stale() -> dict:
 
 
 def publish_release(period: str) -> dict:
+    from chanjiao.files import confine
     from chanjiao.publication.release import publish
 
-    return publish(config.load(), period)
+    settings = config.load()
+    confine(settings)
+    return publish(settings, period)

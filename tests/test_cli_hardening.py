@@ -7,6 +7,7 @@ import json
 import os
 import resource
 import shutil
+import stat
 import subprocess
 import time
 from pathlib import Path
@@ -333,3 +334,68 @@ def test_the_bytes_read_are_the_bytes_archived_even_if_landing_changes_meanwhile
         assert con.execute("select count(*) from raw.above_scale_enterprises").fetchone()[0] == 2
         (archive_path, sha) = con.execute("select archive_path, sha256 from raw.loads").fetchone()
     assert (home / archive_path).read_bytes() == original and sha == outcome["sha256"]
+
+
+# --- 3. personal data is private whatever the caller's umask; publications readable and read-only ----
+
+def _open_umask(home: Path, *args: str, **extra: str) -> subprocess.CompletedProcess:
+    """The CLI run by someone whose umask is 000: left to it, every file would be world-writable."""
+    env = {**os.environ, "CHANJIAO_HOME": str(home), "CHANJIAO_PII_KEY": PII_KEY, **extra}
+    result = subprocess.run([str(CLI), *args], env=env, capture_output=True, text=True, timeout=600, preexec_fn=lambda: os.umask(0))
+    assert result.returncode in (0, 3), result.stderr[-3000:]
+    return result
+
+
+def _modes(root: Path) -> dict[str, int]:
+    return {str(p.relative_to(root)): stat.S_IMODE(p.lstat().st_mode) for p in root.rglob("*") if not p.is_symlink()}
+
+
+def test_the_home_is_owner_only_and_a_publication_world_readable_and_read_only(tmp_path):
+    from ingestion.registry import kinds
+    from ingestion.templates import write_workbook
+    from tests.expectations.test_batch_rules import school
+
+    home = tmp_path / "home"
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    write_workbook(kinds()["school_workbook"], inbox / "school.xlsx", school("4141062201", PERIOD, 6))
+    unidentifiable(inbox / "junk.csv")
+    _open_umask(home, "ingest", str(inbox), "--period", PERIOD)
+    _open_umask(home, "build")
+    _open_umask(home, "publish", "--period", PERIOD)
+
+    assert stat.S_IMODE(home.stat().st_mode) == 0o711  # passable to reach the publications, not listable
+    modes = _modes(home)
+    public = {p: m for p, m in modes.items() if p.startswith("publications")}
+    private = {p: m for p, m in modes.items() if not p.startswith("publications")}
+    for name in ("warehouse.duckdb", "marts.duckdb"):
+        assert private[name] == 0o600
+    assert any(p.startswith("quarantine/") and p.endswith("junk.csv") for p in private)
+    assert any(p.startswith("reports/") for p in private) and any(p.startswith("archive/") for p in private)
+    exposed = {p: oct(m) for p, m in private.items() if m & 0o077}
+    assert exposed == {}, exposed  # archive, quarantine, reports, dbt's target, logs, lineage: the owner's alone
+    version = f"publications/{PERIOD}/v1"
+    assert public["publications"] == public[f"publications/{PERIOD}"] == 0o755
+    assert public[version] == public[f"{version}/docs"] == 0o555  # nothing can be added to or removed from a version
+    files = {p: m for p, m in public.items() if (home / p).is_file()}
+    assert f"{version}/indicators.xlsx" in files and f"{version}/docs/index.html" in files
+    assert set(files.values()) == {0o444}, {p: oct(m) for p, m in files.items()}
+
+
+def test_a_shared_group_reads_the_home_but_others_do_not(tmp_path):
+    home = tmp_path / "home"
+    junk = unidentifiable(tmp_path / "inbox" / "junk.csv")
+    _open_umask(home, "ingest", str(junk), "--period", PERIOD, CHANJIAO_SHARE_GROUP="1", CHANJIAO_PUBLICATIONS_READERS="group")
+    modes = _modes(home)
+    assert stat.S_IMODE(home.stat().st_mode) == 0o750
+    assert modes["warehouse.duckdb"] == 0o640 and modes["archive"] == 0o750 and modes["publications"] == 0o750
+    assert {m & 0o007 for m in modes.values()} == {0}  # nothing for others
+    assert {m & 0o020 for m in modes.values()} == {0}  # and the group reads, never writes
+    wrong = run_cli(home, "status", "--period", PERIOD)
+    assert wrong.returncode == 0
+    os.environ["CHANJIAO_SHARE_GROUP"] = "maybe"
+    try:
+        refused = run_cli(home, "status", "--period", PERIOD)
+    finally:
+        del os.environ["CHANJIAO_SHARE_GROUP"]
+    assert (refused.returncode, refused.stderr.strip()) == (1, "chanjiao status: CHANJIAO_SHARE_GROUP must be 1 or 0, not 'maybe'")
