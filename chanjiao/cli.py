@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import logging
 import re
+import signal
 import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -211,12 +212,19 @@ def main(argv: list[str] | None = None) -> int:
     from chanjiao.indicators import UnknownCode
     from chanjiao.marts import NotBuilt, QueryRefused
 
+    from chanjiao.children import Interrupted, stop_on_signals
+
+    stop_on_signals()
     try:
         settings = config.load()
         from chanjiao.files import confine
 
         confine(settings)  # personal data: nothing is created under the caller's (perhaps open) umask
         return args.func(args, settings)
+    except (KeyboardInterrupt, Interrupted) as err:
+        signum = getattr(err, "signum", signal.SIGINT)
+        print(f"chanjiao {args.command}: stopped by {signal.Signals(signum).name} (its child processes were stopped too)", file=sys.stderr)
+        return 128 + signum
     except (config.ConfigError, Unavailable, NotBuilt, NoSuchValue, NotPublished, RebuildFailed, BuildError, FileNotFoundError,
             QueryRefused, UnknownCode) as err:
         print(f"chanjiao {args.command}: {err}", file=sys.stderr)

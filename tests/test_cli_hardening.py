@@ -7,6 +7,7 @@ import json
 import os
 import resource
 import shutil
+import signal
 import stat
 import subprocess
 import time
@@ -399,3 +400,94 @@ def test_a_shared_group_reads_the_home_but_others_do_not(tmp_path):
     finally:
         del os.environ["CHANJIAO_SHARE_GROUP"]
     assert (refused.returncode, refused.stderr.strip()) == (1, "chanjiao status: CHANJIAO_SHARE_GROUP must be 1 or 0, not 'maybe'")
+
+
+# --- 4. no child outlives the command --------------------------------------------------------------
+
+def _processes() -> dict[int, tuple[int, str, list[str]]]:
+    """pid → (parent pid, state, command line) of every process now."""
+    out = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                cmdline = (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            out[int(entry.name)] = (int(fields[1]), fields[0], [c.decode("utf-8", "replace") for c in cmdline if c])
+    return out
+
+
+def _descendants(root: int) -> dict[int, list[str]]:
+    procs = _processes()
+    found, todo = {}, [root]
+    while todo:
+        parent = todo.pop()
+        for pid, (ppid, _, cmd) in procs.items():
+            if ppid == parent and pid not in found:
+                found[pid] = cmd
+                todo.append(pid)
+    return found
+
+
+def _alive(pids) -> list[int]:
+    procs = _processes()
+    return [pid for pid in pids if pid in procs and procs[pid][1] != "Z"]
+
+
+def _start_and_wait_for_dbt(home: Path, *args: str) -> tuple[subprocess.Popen, dict[int, list[str]]]:
+    """The command started, once dbt itself runs under it. Its output goes to files, not pipes: waiting for
+    the end of a pipe would wait for every process holding it, the very children under test."""
+    env = {**os.environ, "CHANJIAO_HOME": str(home), "CHANJIAO_PII_KEY": PII_KEY}
+    log = home.parent / f"{args[0]}.stderr"
+    proc = subprocess.Popen([str(CLI), *args], env=env, stdout=subprocess.DEVNULL, stderr=open(log, "w"))
+    proc.stderr_file = log
+    seen: dict[int, list[str]] = {}
+    deadline = time.monotonic() + 120
+    while True:
+        assert proc.poll() is None, log.read_text()[-3000:]
+        assert time.monotonic() < deadline, f"dbt never started: {seen}"
+        seen.update(_descendants(proc.pid))
+        # dbt itself running (under dbt-ol for a build): the deepest of the children
+        if any(any(Path(c).name == "dbt" for c in cmd[:2]) for pid, cmd in seen.items() if _alive([pid])):
+            return proc, seen
+        time.sleep(0.2)
+
+
+def _no_child_left(proc: subprocess.Popen, seen: dict[int, list[str]], home: Path) -> None:
+    """Within a few seconds of the command's end (dbt alone would run on for far longer), none of its
+    children is left, and the warehouse lock is free."""
+    deadline = time.monotonic() + 8
+    while _alive(seen) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _alive(seen) == [], {pid: seen[pid] for pid in _alive(seen)}
+    with open(home / "warehouse.lock", "a+") as fh:  # and the warehouse is free
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL])
+def test_stopping_a_build_stops_dbt(tmp_path, sig):
+    home = tmp_path / "home"
+    proc, seen = _start_and_wait_for_dbt(home, "build")
+    proc.send_signal(sig)
+    proc.wait(timeout=60)
+    err = proc.stderr_file.read_text()
+    if sig == signal.SIGKILL:
+        assert proc.returncode == -signal.SIGKILL
+    else:
+        assert proc.returncode == 128 + sig, err[-3000:]
+        assert "Traceback" not in err, err[-3000:]
+        assert err.strip().splitlines()[-1] == f"chanjiao build: stopped by {sig.name} (its child processes were stopped too)"
+    _no_child_left(proc, seen, home)
+
+
+def test_stopping_a_publish_stops_dbt_docs_and_leaves_no_version(school_home, tmp_path):
+    home = copy_of(school_home, tmp_path)
+    proc, seen = _start_and_wait_for_dbt(home, "publish", "--period", PERIOD)
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=60)
+    err = proc.stderr_file.read_text()
+    assert proc.returncode == 128 + signal.SIGTERM, err[-3000:]
+    _no_child_left(proc, seen, home)
+    assert list((home / "publications" / PERIOD).iterdir()) == []  # neither a version nor a half-written folder
