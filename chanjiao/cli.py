@@ -158,6 +158,22 @@ def cmd_query(args, settings) -> int:
     return EXIT_OK
 
 
+def cmd_backup(args, settings) -> int:
+    from chanjiao.backup import backup
+
+    result = backup(settings, Path(args.dest))
+    _emit(args, result, f"backed up {result['files']} files ({result['bytes']} bytes) of {settings.home} to {result['path']}; manifest.json holds their sha256")
+    return EXIT_OK
+
+
+def cmd_restore(args, settings) -> int:
+    from chanjiao.backup import restore
+
+    result = restore(settings, Path(args.src))
+    _emit(args, result, f"restored {result['files']} files (backup taken {result['taken_at']}) into {result['home']}; every sha256 checked")
+    return EXIT_OK
+
+
 def cmd_demo(args, settings) -> int:
     from chanjiao.demo.run import run_demo
 
@@ -198,6 +214,8 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--as-of", type=_timestamp)
     c.add_argument("--compare-to", type=_period, metavar="P2", help="also list the reporting units whose contribution changed since period P2, and the submissions that changed them")
     command("query", cmd_query, "read-only SQL against the marts").add_argument("sql")
+    command("backup", cmd_backup, "a consistent copy of the home (warehouse, archive, quarantine, publications, …) into DEST, with a sha256 manifest").add_argument("dest")
+    command("restore", cmd_restore, "restore a backup into an empty CHANJIAO_HOME, checking every file against its manifest").add_argument("src")
     command("demo", cmd_demo, "three months of sample submissions and a late correction, through the Airflow DAGs (ingest, build, publish)")
     return p
 
@@ -206,6 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("great_expectations").setLevel(logging.WARNING)  # its import chatter is not the user's business
+    from chanjiao.backup import BackupError
     from chanjiao.build import BuildError
     from chanjiao.lineage.rebuild import NotPublished, RebuildFailed
     from chanjiao.lineage.trace import NoSuchValue
@@ -226,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"chanjiao {args.command}: stopped by {signal.Signals(signum).name} (its child processes were stopped too)", file=sys.stderr)
         return 128 + signum
     except (config.ConfigError, Unavailable, NotBuilt, NoSuchValue, NotPublished, RebuildFailed, BuildError, FileNotFoundError,
-            QueryRefused, UnknownCode) as err:
+            QueryRefused, UnknownCode, BackupError) as err:
         print(f"chanjiao {args.command}: {err}", file=sys.stderr)
         return EXIT_FAILED
     except Exception as err:  # a bad query, a locked warehouse, a full disk: say what, not a traceback

@@ -491,3 +491,53 @@ def test_stopping_a_publish_stops_dbt_docs_and_leaves_no_version(school_home, tm
     assert proc.returncode == 128 + signal.SIGTERM, err[-3000:]
     _no_child_left(proc, seen, home)
     assert list((home / "publications" / PERIOD).iterdir()) == []  # neither a version nor a half-written folder
+
+
+# --- backup and restore --------------------------------------------------------------------------------
+
+def _tree(root: Path, parts=("warehouse.duckdb", "marts.duckdb", "archive", "quarantine", "reports", "publications")) -> dict[str, str]:
+    out = {}
+    for part in parts:
+        top = root / part
+        for path in ([top] if top.is_file() else sorted(top.rglob("*"))):
+            if path.is_file() and not path.is_symlink():
+                out[path.relative_to(root).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
+
+
+def test_backup_and_restore_give_back_the_same_home_and_refuse_a_damaged_backup(school_home, tmp_path):
+    home = copy_of(school_home, tmp_path)
+    assert run_cli(home, "publish", "--period", PERIOD).returncode == 0
+    unidentifiable(home / "landing" / "waiting.csv")
+    dest = tmp_path / "backups" / "2026-11-05"
+    taken = run_cli(home, "backup", str(dest), "--json")
+    assert taken.returncode == 0, taken.stderr[-2000:]
+    manifest = json.loads((dest / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["files"]["warehouse.duckdb"]["sha256"] == hashlib.sha256((home / "warehouse.duckdb").read_bytes()).hexdigest()
+    assert "landing/waiting.csv" in manifest["files"] and not any(k.startswith("dbt_target") for k in manifest["files"])
+
+    restored = tmp_path / "restored"
+    result = run_cli(restored, "restore", str(dest), "--json")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert _tree(restored) == _tree(home)
+    assert (restored / "landing" / "waiting.csv").exists()
+    assert stat.S_IMODE((restored / "publications" / PERIOD / "v1" / "indicators.csv").stat().st_mode) == 0o444
+    sql = "select indicator_code, region_code, value from marts.fct_indicator_value order by all"
+    assert run_cli(restored, "query", sql).stdout == run_cli(home, "query", sql).stdout
+    assert run_cli(restored, "status", "--period", PERIOD, "--json").data == run_cli(home, "status", "--period", PERIOD, "--json").data
+
+    again = run_cli(restored, "restore", str(dest))  # never over a home that holds something
+    assert again.returncode == 1 and "is not empty" in again.stderr
+    refused = run_cli(home, "backup", str(dest))
+    assert refused.returncode == 1 and "not an empty folder" in refused.stderr
+
+    damaged = tmp_path / "damaged"
+    shutil.copytree(dest, damaged, symlinks=True)
+    archived = next(p for p in (damaged / "home" / "archive").rglob("*") if p.is_file())
+    archived.write_bytes(archived.read_bytes()[:-1] + bytes([archived.read_bytes()[-1] ^ 1]))  # one bit flipped
+    empty = tmp_path / "empty"
+    failed = run_cli(empty, "restore", str(damaged))
+    assert failed.returncode == 1
+    assert failed.stderr.strip().splitlines() == [l for l in failed.stderr.strip().splitlines() if l.startswith("chanjiao restore: backup damaged: archive/")]
+    assert len(failed.stderr.strip().splitlines()) == 1
+    assert not empty.exists() or not any(empty.iterdir())  # nothing restored from a damaged backup
