@@ -78,7 +78,8 @@ def collection_period() -> str:
 
 def _pause_for_tests(settings: Settings, stage: str, path: Path) -> None:
     """Fault tests stop the loader at a named point (CHANJIAO_TEST_PAUSE=stage:file) to kill it there.
-    Once: while the marker of an earlier pause is there, a later run (the retry after the kill) goes on."""
+    Once: while the marker of an earlier pause is there, a later run (the retry after the kill) goes on.
+    A test that wants the paused run to go on instead creates `resume-STAGE` in the home."""
     marker, resume = settings.home / f"paused-{stage}", settings.home / f"resume-{stage}"
     if os.environ.get("CHANJIAO_TEST_PAUSE") == f"{stage}:{path.name}" and not marker.exists():
         marker.write_text(str(os.getpid()))
