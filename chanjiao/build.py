@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from chanjiao import warehouse
+from chanjiao import children, warehouse
 from chanjiao.settings import DBT_PROJECT_DIR, Settings
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,8 @@ def dbt(settings: Settings, *args: str, stdout=None, lineage: bool = False) -> s
     if lineage:
         # dbt-ol starts `dbt` from PATH: make it this environment's
         env.update(dbt_environment(settings), PATH=f"{bin_dir}{os.pathsep}{env.get('PATH', '')}")
-    return subprocess.run(cmd, env=env, stdout=stdout or sys.stderr, stderr=subprocess.STDOUT, cwd=DBT_PROJECT_DIR)
+    # never outlives this command (and the writer lock it holds): chanjiao.children
+    return children.run(cmd, env=env, stdout=stdout or sys.stderr, stderr=subprocess.STDOUT, cwd=DBT_PROJECT_DIR)
 
 
 def build(settings: Settings, target: str = "duckdb") -> dict:

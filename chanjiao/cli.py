@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import logging
 import re
+import signal
 import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -35,12 +36,13 @@ def _timestamp(text: str) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=ZoneInfo(TIMEZONE))
 
 
-def _emit(args, data, text: str) -> None:
+def _emit(args, data, text) -> None:
+    """`text` may be a callable: the human table is then formatted only when it is printed (not for --json)."""
     if args.json:
         json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
         sys.stdout.write("\n")
     else:
-        print(text)
+        print(text() if callable(text) else text)
 
 
 def _progress(done: int, total: int) -> None:
@@ -87,7 +89,7 @@ def cmd_status(args, settings) -> int:
     from chanjiao.status import collection_status, format_status
 
     result = collection_status(settings, args.period)
-    _emit(args, result, format_status(result))
+    _emit(args, result, lambda: format_status(result))
     return EXIT_OK
 
 
@@ -149,13 +151,26 @@ def cmd_trace(args, settings) -> int:
 def cmd_query(args, settings) -> int:
     from chanjiao import marts
 
-    with marts.connect(settings) as con:
-        cur = con.execute(args.sql)
-        names = [d[0] for d in cur.description] if cur.description else []
-        rows = cur.fetchall()
+    names, rows = marts.query(settings, args.sql)
     data = [dict(zip(names, r)) for r in rows]
     text = "\t".join(names) + "\n" + "\n".join("\t".join("" if v is None else str(v) for v in r) for r in rows)
     _emit(args, data, text)
+    return EXIT_OK
+
+
+def cmd_backup(args, settings) -> int:
+    from chanjiao.backup import backup
+
+    result = backup(settings, Path(args.dest))
+    _emit(args, result, f"backed up {result['files']} files ({result['bytes']} bytes) of {settings.home} to {result['path']}; manifest.json holds their sha256")
+    return EXIT_OK
+
+
+def cmd_restore(args, settings) -> int:
+    from chanjiao.backup import restore
+
+    result = restore(settings, Path(args.src))
+    _emit(args, result, f"restored {result['files']} files (backup taken {result['taken_at']}) into {result['home']}; every sha256 checked")
     return EXIT_OK
 
 
@@ -199,6 +214,8 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--as-of", type=_timestamp)
     c.add_argument("--compare-to", type=_period, metavar="P2", help="also list the reporting units whose contribution changed since period P2, and the submissions that changed them")
     command("query", cmd_query, "read-only SQL against the marts").add_argument("sql")
+    command("backup", cmd_backup, "a consistent copy of the home (warehouse, archive, quarantine, publications, …) into DEST, with a sha256 manifest").add_argument("dest")
+    command("restore", cmd_restore, "restore a backup into an empty CHANJIAO_HOME, checking every file against its manifest").add_argument("src")
     command("demo", cmd_demo, "three months of sample submissions and a late correction, through the Airflow DAGs (ingest, build, publish)")
     return p
 
@@ -207,21 +224,42 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("great_expectations").setLevel(logging.WARNING)  # its import chatter is not the user's business
+    from chanjiao.backup import BackupError
     from chanjiao.build import BuildError
     from chanjiao.lineage.rebuild import NotPublished, RebuildFailed
     from chanjiao.lineage.trace import NoSuchValue
-    from chanjiao.marts import NotBuilt
+    from chanjiao.indicators import UnknownCode
+    from chanjiao.marts import NotBuilt, QueryRefused
 
+    from chanjiao.children import Interrupted, stop_on_signals
+
+    stop_on_signals()
     try:
-        return args.func(args, config.load())
-    except (config.ConfigError, Unavailable, NotBuilt, NoSuchValue, NotPublished, RebuildFailed, BuildError, FileNotFoundError) as err:
+        settings = config.load()
+        from chanjiao.files import confine
+
+        confine(settings)  # personal data: nothing is created under the caller's (perhaps open) umask
+        return args.func(args, settings)
+    except (KeyboardInterrupt, Interrupted) as err:
+        signum = getattr(err, "signum", signal.SIGINT)
+        print(f"chanjiao {args.command}: stopped by {signal.Signals(signum).name} (its child processes were stopped too)", file=sys.stderr)
+        return 128 + signum
+    except (config.ConfigError, Unavailable, NotBuilt, NoSuchValue, NotPublished, RebuildFailed, BuildError, FileNotFoundError,
+            QueryRefused, UnknownCode, BackupError) as err:
         print(f"chanjiao {args.command}: {err}", file=sys.stderr)
         return EXIT_FAILED
-    except Exception as err:  # a bad query, a locked warehouse: say what, not a traceback
+    except Exception as err:  # a bad query, a locked warehouse, a full disk: say what, not a traceback
         import duckdb
 
+        from chanjiao.files import describe, os_error_in
+
         if isinstance(err, duckdb.Error):
-            print(f"chanjiao {args.command}: {err}", file=sys.stderr)
+            # one line: DuckDB's own message, with its LINE context but not the caret under it
+            text = " ".join(line.strip() for line in str(err).splitlines() if line.strip().strip("^"))
+            print(f"chanjiao {args.command}: {text}", file=sys.stderr)
+            return EXIT_FAILED
+        if (os_error := os_error_in(err)) is not None:
+            print(f"chanjiao {args.command}: {describe(os_error)}", file=sys.stderr)
             return EXIT_FAILED
         raise
 

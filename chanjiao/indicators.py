@@ -35,8 +35,17 @@ where period = ? and region_level = 'county' and variant_code <> 'default' and u
 """
 
 
+class UnknownCode(ValueError):
+    """--region or --indicator names no region (GB/T 2260 seed) or indicator (the catalogue)."""
+
+
 def indicator_values(settings: Settings, period: str, region: str | None = None, indicator: str | None = None) -> list[dict]:
     with marts.connect(settings) as con:
+        if region is not None and not con.execute("select 1 from marts.dim_region where region_code = ?", [region]).fetchone():
+            raise UnknownCode(f"unknown region code {region!r}: not in marts.dim_region (GB/T 2260 codes, e.g. 410600)")
+        if indicator is not None and not con.execute("select 1 from marts.dim_indicator where indicator_code = ?", [indicator]).fetchone():
+            known = ", ".join(c for (c,) in con.execute("select indicator_code from marts.dim_indicator order by 1").fetchall())
+            raise UnknownCode(f"unknown indicator code {indicator!r}: the indicators are {known}")
         values = marts.records(con, VALUE_SQL, [period, region, region, indicator, indicator])
         targets = marts.records(con, TARGET_SQL, [period])
     by_key: dict[tuple[str, str], list[dict]] = {}

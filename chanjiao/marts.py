@@ -19,6 +19,49 @@ def connect(settings: Settings) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(settings.marts_copy), read_only=True, config={"enable_external_access": False})
 
 
+class QueryRefused(RuntimeError):
+    """A statement `chanjiao query` will not run, or stopped: the message says why."""
+
+
+def query(settings: Settings, sql: str) -> tuple[list[str], list[tuple]]:
+    """One read-only statement against the marts copy, within the query time and memory limits
+    (settings.query_timeout_seconds, settings.query_memory_limit): column names and rows."""
+    import threading
+
+    if not sql.strip():
+        raise QueryRefused("no SQL statement given: pass one, e.g. \"select * from marts.dim_indicator\"")
+    if not settings.marts_copy.exists():
+        raise NotBuilt(f"no warehouse has been built under {settings.home}: run `chanjiao ingest` and `chanjiao build` first")
+    with duckdb.connect(str(settings.marts_copy), read_only=True,
+                        config={"enable_external_access": False, "memory_limit": settings.query_memory_limit}) as con:
+        timed_out = threading.Event()
+
+        def stop():
+            timed_out.set()
+            con.interrupt()
+
+        timer = threading.Timer(settings.query_timeout_seconds, stop)
+        timer.daemon = True
+        timer.start()
+        try:
+            cur = con.execute(sql)
+            if cur is None:  # only comments or semicolons: DuckDB found no statement in it
+                raise QueryRefused(f"no SQL statement in {sql.strip()[:60]!r} (only comments or semicolons)")
+            names = [d[0] for d in cur.description] if cur.description else []
+            rows = cur.fetchall()
+        except duckdb.InterruptException:
+            if timed_out.is_set():
+                raise QueryRefused(f"query stopped after {settings.query_timeout_seconds:g} s, the time limit "
+                                   "(CHANJIAO_QUERY_TIMEOUT_SECONDS): narrow it, or raise the limit") from None
+            raise
+        except duckdb.OutOfMemoryException as err:
+            raise QueryRefused(f"query needs more than the memory limit of {settings.query_memory_limit} "
+                               f"(CHANJIAO_QUERY_MEMORY_LIMIT): narrow it, or raise the limit ({str(err).splitlines()[0]})") from None
+        finally:
+            timer.cancel()
+    return names, rows
+
+
 def records(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
     cur = con.execute(sql, params or [])
     names = [d[0] for d in cur.description]

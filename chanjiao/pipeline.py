@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from collections import Counter
 from pathlib import Path
 
@@ -37,7 +38,7 @@ def ingest_chunk(chunk: dict, retry: bool = False) -> list[dict]:
     settings = config.load()
     started = dt.datetime.now(dt.timezone.utc)
     with warehouse.writer_lock(settings):
-        present = [Path(f) for f in chunk["files"] if Path(f).exists()]
+        present = [Path(f) for f in chunk["files"] if os.path.lexists(f)]  # a link is there (and refused), whatever it points at
         outcomes = ingest(present, settings, period=chunk["period"]) if present else []
         gone = [Path(f).name for f in chunk["files"] if Path(f) not in set(present)]
         earlier = _recorded_since(settings, gone, chunk) if retry and gone and chunk.get("planned_at") else {}
@@ -108,6 +109,9 @@ def build_if_stale() -> dict:
 
 
 def publish_release(period: str) -> dict:
+    from chanjiao.files import confine
     from chanjiao.publication.release import publish
 
-    return publish(config.load(), period)
+    settings = config.load()
+    confine(settings)
+    return publish(settings, period)

@@ -14,7 +14,7 @@ select kind, submitter, region_code,
        arg_max(file_name, ingested_at) as latest_file,
        max(received_at) as last_received_at
 from raw.loads
-where period = ?
+where period = ? and kind is not null   -- a file of no known kind is no submitter's: it is listed under unidentified_files
 group by kind, submitter, region_code
 order by kind, submitter
 """
@@ -62,11 +62,11 @@ def _frame_status(settings: Settings, period: str) -> list[dict] | None:
 def format_status(s: dict) -> str:
     lines = [f"采集状态 collection status {s['period']}", f"  {s['note']}", f"  {'类型':<22}{'填报单位':<14}{'状态':<10}收到/接收/退回/重复  最新文件"]
     for r in s["submitters"]:
-        lines.append(f"  {r['kind']:<22}{r['submitter'] or '?':<14}{r['state']:<10}{r['received']}/{r['accepted']}/{r['rejected']}/{r['duplicates']}           {r['latest_file']}")
+        lines.append(f"  {r['kind'] or '?':<22}{r['submitter'] or '?':<14}{r['state']:<10}{r['received']}/{r['accepted']}/{r['rejected']}/{r['duplicates']}           {r['latest_file']}")
     for f in s["frame"] or []:
         if f["collection_state"] != "accepted" or not f["is_expected"]:
             label = {"missing": "未报", "rejected": "被退回"}.get(f["collection_state"], "已接收") + ("" if f["is_expected"] else "（名录外）")
-            lines.append(f"  {label:<10}{f['kind']:<22}{f['submitter_code']:<20}{f['submitter_name'] or ''}")
+            lines.append(f"  {label:<10}{f['kind'] or '?':<22}{f['submitter_code'] or '?':<20}{f['submitter_name'] or ''}")
     for u in s["unidentified_files"]:
         lines.append(f"  无法识别 unidentified: {u['file']} ({u['status']})")
     return "\n".join(lines)

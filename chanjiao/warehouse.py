@@ -59,9 +59,21 @@ def connect(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConne
 
 
 def init(settings: Settings) -> None:
-    """Create the folders and the empty warehouse; safe to run twice."""
-    for d in (settings.home, settings.landing, settings.archive, settings.quarantine, settings.publications):
+    """Create the folders and the empty warehouse; safe to run twice. Everything is created under the
+    private umask (settings.umask); folders and DuckDB files an earlier version left open are closed."""
+    from chanjiao.files import chmod_quietly, confine
+
+    confine(settings)
+    fresh = not settings.landing.exists()
+    for d in (settings.home, settings.landing, settings.archive, settings.quarantine, settings.reports, settings.publications):
         d.mkdir(parents=True, exist_ok=True)
+    chmod_quietly(settings.home, settings.home_mode)
+    # landing only when new: an office may have opened it to an upload account on purpose
+    for d in (settings.archive, settings.quarantine, settings.reports, settings.dbt_target_dir) + ((settings.landing,) if fresh else ()):
+        chmod_quietly(d, settings.private_dir_mode)
+    for f in (settings.warehouse, settings.marts_copy, settings.lock_file):
+        chmod_quietly(f, settings.private_file_mode)
+    chmod_quietly(settings.publications, settings.publication_modes[0])
     with writer_lock(settings), connect(settings) as con:
         con.execute("create schema if not exists raw")
         con.execute(LEDGER_DDL)

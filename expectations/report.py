@@ -9,6 +9,8 @@ import html
 import json
 from pathlib import Path
 
+from chanjiao.files import write_atomic
+
 STYLE = """body{font-family:sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:1em 0}
 td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}th{background:#eef}.fail{background:#fde2e2}.warn{background:#fff4ce}"""
 
@@ -46,5 +48,5 @@ def render(load: dict) -> str:
 def write_report(folder: Path, load: dict) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{load['load_id']}.html"
-    path.write_text(render(load), encoding="utf-8")
+    write_atomic(path, render(load))  # a write cut short leaves no truncated page behind
     return path

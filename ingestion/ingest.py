@@ -8,11 +8,16 @@ and the file where it was; re-running the batch finishes the work.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import errno
+import hashlib
 import json
 import logging
 import os
 import shutil
+import stat
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -20,27 +25,44 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from chanjiao import warehouse
+from chanjiao.files import replacing, write_atomic
 from chanjiao.settings import TIMEZONE, Settings
 from chanjiao.version import code_version
 from ingestion.isolation import read_many
-from ingestion.read import ParsedFile, Problem, sha256_of
+from ingestion.read import ParsedFile, Problem
 from ingestion.safety import Limits
 from ingestion.return_notice import write_return_notice
 
 log = logging.getLogger(__name__)
 
 
-def expand(paths: Iterable[Path]) -> list[Path]:
-    """Files named, and files inside folders named, in arrival order (mtime, then name)."""
-    found: list[Path] = []
+def expand(paths: Iterable[Path], missing_ok: bool = False) -> list[Path]:
+    """Files named, and files inside folders named, in arrival order (mtime, then name).
+
+    A path that does not exist is an error, or with `missing_ok` skipped: ingest lists again under the
+    writer lock, when another run may have taken a named file out of landing meanwhile. A file that
+    vanishes while being listed is skipped.
+
+    Inside a folder, links (to files or folders), pipes, sockets and devices are listed too, never followed
+    or opened: ingest refuses each with a reason (`not_regular_file`). A folder named itself is followed."""
+    found: dict[Path, float] = {}
     for p in map(Path, paths):
         if p.is_dir():
-            found += [f for f in p.rglob("*") if f.is_file() and not f.name.startswith((".", "~$"))]
-        elif p.exists():
-            found.append(p)
+            candidates = [f for f in p.rglob("*") if not f.name.startswith((".", "~$"))]
+        elif os.path.lexists(p):
+            candidates = [p]
+        elif missing_ok:
+            continue
         else:
             raise FileNotFoundError(f"{p}: no such file or folder")
-    return sorted(set(found), key=lambda f: (f.stat().st_mtime, str(f)))
+        for f in candidates:
+            try:
+                st = f.lstat()
+            except OSError:  # taken out of landing while we looked
+                continue
+            if not stat.S_ISDIR(st.st_mode):  # rglob does not descend into linked folders: they are listed here
+                found[f] = st.st_mtime
+    return sorted(found, key=lambda f: (found[f], str(f)))
 
 
 def current_period() -> str:
@@ -56,11 +78,14 @@ def collection_period() -> str:
 
 def _pause_for_tests(settings: Settings, stage: str, path: Path) -> None:
     """Fault tests stop the loader at a named point (CHANJIAO_TEST_PAUSE=stage:file) to kill it there.
-    Once: while the marker of an earlier pause is there, a later run (the retry after the kill) goes on."""
-    marker = settings.home / f"paused-{stage}"
+    Once: while the marker of an earlier pause is there, a later run (the retry after the kill) goes on.
+    A test that wants the paused run to go on instead creates `resume-STAGE` in the home."""
+    marker, resume = settings.home / f"paused-{stage}", settings.home / f"resume-{stage}"
     if os.environ.get("CHANJIAO_TEST_PAUSE") == f"{stage}:{path.name}" and not marker.exists():
         marker.write_text(str(os.getpid()))
-        time.sleep(600)
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline and not resume.exists():  # or until a test lets it go on
+            time.sleep(0.1)
 
 
 def ingest(paths: Iterable[Path], settings: Settings, period: str | None = None, progress: Callable[[int, int], None] | None = None,
@@ -68,37 +93,52 @@ def ingest(paths: Iterable[Path], settings: Settings, period: str | None = None,
     """Ingest files or folders; `timings`, if given, receives seconds spent reading, gating and loading."""
     key = settings.require_pii_key()
     clock = time.perf_counter()
-    files = expand(paths)
+    paths = list(paths)
+    expand(paths)  # a path that does not exist is the caller's mistake: said before waiting for the lock
     warehouse.init(settings)
     outcomes: list[dict] = []
     with warehouse.writer_lock(settings), warehouse.connect(settings) as con:
+        # Listed under the lock: another ingest of the same folder that held it has taken its files
+        # out of landing, and each file is processed once.
+        files = expand(paths, missing_ok=True)
         accepted = {row[0]: row for row in con.execute(
-            "select sha256, kind, submitter, region_code, period from raw.loads where status = 'accepted'").fetchall()}
+            "select sha256, kind, submitter, region_code, period, load_id from raw.loads where status = 'accepted'").fetchall()}
         staged: list[tuple[Path, ParsedFile, Path]] = []
         fresh: list[tuple[Path, Path]] = []
+        copies: dict[str, list[tuple[Path, Path]]] = {}  # sha → later copies of bytes first seen in this batch
         for path in files:
-            sha = sha256_of(path)
-            archived = _archive(settings, path, sha)
+            try:
+                sha, archived = _archive(settings, path)
+            except NotRegularFile as refused:
+                outcomes.append(_refuse(con, settings, path, refused, period))
+                continue
             _pause_for_tests(settings, "after_archive", path)
             if sha in accepted:
-                _, kind, submitter, region, first_period = accepted[sha]
+                _, kind, submitter, region, first_period, first_load = accepted[sha]
+                _ensure_report(con, settings, first_load, first_period)
                 earlier = ParsedFile(path=path, sha256=sha, kind=kind, submitter=submitter, period=first_period, region=region)
                 outcomes.append(_publish(con, settings, path, archived, earlier, "duplicate", [], [], period))
+            elif sha in copies:
+                # The same bytes twice in one batch are read once; each copy gets the first one's outcome:
+                # `duplicate` if it was accepted, the same rejection and reasons otherwise.
+                copies[sha].append((path, archived))
             else:
                 fresh.append((path, archived))
-                # The same bytes twice in one batch are read once; the second copy is a duplicate.
-                accepted[sha] = (sha, None, None, None, None)
+                copies[sha] = []
         # Untrusted files are checked, then parsed in worker processes: a file that crashes the parser,
         # exhausts memory or hangs is rejected alone and the batch goes on. Files that carry no period of
         # their own (finance, the frame) belong to the month under collection.
-        parsed_files = read_many([p for p, _ in fresh], key, period or collection_period(), Limits.from_env())
+        # What is read is the archived copy, the bytes that were hashed — never the landing path again,
+        # which its sender may have changed or replaced meanwhile.
         latest_period = con.execute(
             "select max(period) from raw.loads where status = 'accepted' and kind in ('school_workbook', 'enterprise_return')").fetchone()[0]
-        for i, ((path, archived), parsed) in enumerate(zip(fresh, parsed_files)):
-            _check_period(parsed, period, latest_period)
-            staged.append((path, parsed, archived))
-            if progress:
-                progress(i + 1, len(fresh))
+        with _staged_copies(settings, fresh) as to_read:
+            parsed_files = read_many(to_read, key, period or collection_period(), Limits.from_env())
+            for i, ((path, archived), parsed) in enumerate(zip(fresh, parsed_files)):
+                _check_period(parsed, period, latest_period)
+                staged.append((path, parsed, archived))
+                if progress:
+                    progress(i + 1, len(fresh))
 
         from expectations import batch_rules
         from expectations.gate import validate
@@ -112,7 +152,13 @@ def ingest(paths: Iterable[Path], settings: Settings, period: str | None = None,
             verdict = verdicts.get(parsed.sha256, {"problems": [], "warnings": [], "results": []})
             problems = _dedupe(parsed.problems + verdict["problems"])
             status = "rejected" if problems else "accepted"
-            outcomes.append(_publish(con, settings, path, archived, parsed, status, problems, _dedupe(verdict["warnings"]), period, verdict["results"]))
+            warnings = _dedupe(verdict["warnings"])
+            outcomes.append(_publish(con, settings, path, archived, parsed, status, problems, warnings, period, verdict["results"]))
+            for copy_path, copy_archived in copies.get(parsed.sha256, []):
+                if status == "accepted":
+                    outcomes.append(_publish(con, settings, copy_path, copy_archived, parsed, "duplicate", [], [], period))
+                else:
+                    outcomes.append(_publish(con, settings, copy_path, copy_archived, parsed, status, problems, warnings, period, verdict["results"]))
     if timings is not None and staged:
         timings.update(read=read_done - clock, gate=gate_done - read_done, load=time.perf_counter() - gate_done)
     return outcomes
@@ -153,23 +199,113 @@ def _dedupe(problems: list[Problem]) -> list[Problem]:
     return sorted(out, key=lambda p: (p.sheet or "", p.row or 0, p.column or ""))
 
 
-def _archive(settings: Settings, path: Path, sha: str) -> Path:
-    target = settings.archive / sha[:2] / f"{sha}{path.suffix.lower()}"
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(target.suffix + ".part")
-        shutil.copyfile(path, tmp)
-        tmp.replace(target)
-    return target
+class NotRegularFile(Exception):
+    """A link, pipe, socket or device where a submitted file was expected: refused, never opened or followed."""
+
+    def __init__(self, path: Path, what_zh: str, what_en: str, target: str | None = None):
+        super().__init__(f"{path}: {what_en}")
+        self.what_zh, self.what_en, self.target = what_zh, what_en, target
 
 
-def _publish(con, settings: Settings, path: Path, archived: Path, parsed: ParsedFile, status: str,
-             problems: list[Problem], warnings: list[Problem], period: str | None, results: list | None = None) -> dict:
+def _not_regular(path: Path, mode: int) -> NotRegularFile:
+    if stat.S_ISLNK(mode):
+        try:
+            target = os.readlink(path)
+        except OSError:
+            target = None
+        return NotRegularFile(path, "符号链接（快捷方式）", "symbolic link", target)
+    for test, zh, en in ((stat.S_ISDIR, "文件夹", "folder"), (stat.S_ISFIFO, "命名管道", "named pipe"), (stat.S_ISSOCK, "套接字", "socket"),
+                         (stat.S_ISCHR, "设备文件", "character device"), (stat.S_ISBLK, "设备文件", "block device")):
+        if test(mode):
+            return NotRegularFile(path, zh, en)
+    return NotRegularFile(path, "特殊文件", "special file")
+
+
+def _open_regular(path: Path) -> int:
+    """A descriptor on `path` if, and only if, it is a regular file: links are not followed (O_NOFOLLOW),
+    and a pipe or device is never opened for what it would do (its type is read from lstat first; the
+    descriptor's fstat confirms it, so a swap between the two is caught)."""
+    mode = path.lstat().st_mode
+    if not stat.S_ISREG(mode):
+        raise _not_regular(path, mode)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            raise _not_regular(path, stat.S_IFLNK) from None
+        raise
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise _not_regular(path, mode)
+    return fd
+
+
+def _archive(settings: Settings, path: Path) -> tuple[str, Path]:
+    """Copy the file into the archive, hashing the very bytes copied, in one read: (sha256, archived path).
+    The archived copy is what is read, checked and quarantined from then on."""
+    fd = _open_regular(path)
+    settings.archive.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    tmp = settings.archive / f".incoming-{uuid.uuid4().hex}.part"
+    try:
+        with os.fdopen(fd, "rb") as src, open(tmp, "wb") as out:
+            while chunk := src.read(1 << 20):
+                digest.update(chunk)
+                out.write(chunk)
+        sha = digest.hexdigest()
+        target = settings.archive / sha[:2] / f"{sha}{path.suffix.lower()}"
+        if not target.exists():  # the archive is content-addressed: the same bytes are kept once
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)  # a copy cut short by a full disk is removed, never archived
+    return sha, target
+
+
+@contextlib.contextmanager
+def _staged_copies(settings: Settings, fresh: list[tuple[Path, Path]]):
+    """The archived copies under their submitted names (the reader shows a CSV's name as its sheet):
+    hard links to the archived files, in a private folder removed afterwards."""
+    folder = Path(tempfile.mkdtemp(prefix=".reading-", dir=settings.home))
+    try:
+        out = []
+        for i, (path, archived) in enumerate(fresh):
+            staged = folder / str(i) / path.name
+            staged.parent.mkdir()
+            try:
+                os.link(archived, staged)
+            except OSError:  # a file system without hard links: a copy of the archived bytes
+                shutil.copyfile(archived, staged)
+            out.append(staged)
+        yield out
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _in_landing(settings: Settings, path: Path) -> bool:
+    """Whether `path` itself (not what a link points at) lies in landing."""
+    return (path.parent.resolve() / path.name).is_relative_to(settings.landing.resolve())
+
+
+def _refuse(con, settings: Settings, path: Path, refused: NotRegularFile, period: str | None) -> dict:
+    """A link or other non-regular entry: rejected with a reason, nothing of what it points at read or
+    copied. From landing, the entry itself (the link, not its target) is moved into quarantine, so it is
+    reported once and not again on every run."""
+    message = (f"“{path.name}”是{refused.what_zh}，不是普通文件：出于安全考虑不予读取。请直接报送文件本身（不要使用链接或快捷方式）"
+               f" / {path.name} is a {refused.what_en}, not a regular file: refused unread; send the file itself")
+    problem = Problem(None, None, None, "not_regular_file", message)
+    return _publish(con, settings, path, None, ParsedFile(path=path, sha256=""), "rejected", [problem], [], period, refused=refused)
+
+
+def _publish(con, settings: Settings, path: Path, archived: Path | None, parsed: ParsedFile, status: str,
+             problems: list[Problem], warnings: list[Problem], period: str | None, results: list | None = None,
+             refused: NotRegularFile | None = None) -> dict:
     """The file's outcome in one transaction: its ledger row and, if accepted, all its rows."""
     import pandas as pd
 
     load_id = uuid.uuid4().hex
-    received_at = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc)
+    received_at = dt.datetime.fromtimestamp(path.lstat().st_mtime, dt.timezone.utc)
     reasons = [p.as_dict() for p in problems]
     notes = [p.as_dict() for p in warnings]
     rows = parsed.row_count if status == "accepted" else 0
@@ -180,7 +316,7 @@ def _publish(con, settings: Settings, path: Path, archived: Path, parsed: Parsed
             "insert into raw.loads by name select ? as load_id, ? as sha256, ? as file_name, ? as archive_path, ? as kind, "
             "? as submitter, ? as region_code, ? as period, ? as received_at, now() as ingested_at, ? as status, ? as row_count, "
             "? as reasons, ? as warnings, ? as validation, ? as pii_key_id, ? as code_version",
-            [load_id, parsed.sha256, path.name, str(archived.relative_to(settings.home)), parsed.kind, parsed.submitter,
+            [load_id, parsed.sha256, path.name, str(archived.relative_to(settings.home)) if archived else None, parsed.kind, parsed.submitter,
              parsed.region, file_period, received_at, status, rows, json.dumps(reasons, ensure_ascii=False),
              json.dumps(notes, ensure_ascii=False), json.dumps(results or [], ensure_ascii=False), settings.pii_key_id, code_version()],
         )
@@ -200,24 +336,53 @@ def _publish(con, settings: Settings, path: Path, archived: Path, parsed: Parsed
         except Exception:  # a failed commit has already ended the transaction; report the first error
             pass
         raise
-    if status == "rejected":
-        _quarantine(settings, path, parsed.sha256, file_period, reasons)
+    in_landing = _in_landing(settings, path)
+    if refused is not None:
+        _quarantine_entry(settings, path, load_id, file_period, reasons, refused, move=in_landing)
+    elif status == "rejected":
+        _quarantine(settings, archived, path.name, parsed.sha256, file_period, reasons)
     if status != "duplicate":
         from expectations.report import write_report
 
         cursor = con.execute("select * from raw.loads where load_id = ?", [load_id])
         load = dict(zip([d[0] for d in cursor.description], cursor.fetchone()))
         write_report(settings.reports / (file_period or "unknown-period"), load)
-    if path.resolve().is_relative_to(settings.landing.resolve()):
+    if in_landing and refused is None:
         path.unlink()  # the outcome is committed: the file may leave landing
     (log.warning if status == "rejected" else log.info)("%s: %s (%d rows, %d reasons, %d warnings)", path.name, status, rows, len(reasons), len(notes))
     return {"file": path.name, "sha256": parsed.sha256, "kind": parsed.kind, "submitter": parsed.submitter, "period": file_period,
             "status": status, "rows": rows, "reasons": reasons, "warnings": notes, "load_id": load_id}
 
 
-def _quarantine(settings: Settings, path: Path, sha: str, period: str | None, reasons: list[dict]) -> None:
+def _ensure_report(con, settings: Settings, load_id: str, period: str | None) -> None:
+    """The accepted load's report, written again if a full disk stopped it after the load was committed
+    (that file stayed in landing, and comes back now as a duplicate of its own load)."""
+    if (settings.reports / (period or "unknown-period") / f"{load_id}.html").exists():
+        return
+    from expectations.report import write_report
+
+    cursor = con.execute("select * from raw.loads where load_id = ?", [load_id])
+    write_report(settings.reports / (period or "unknown-period"), dict(zip([d[0] for d in cursor.description], cursor.fetchone())))
+
+
+def _quarantine(settings: Settings, archived: Path, name: str, sha: str, period: str | None, reasons: list[dict]) -> None:
+    """The rejected bytes (copied from the archive: what was read), their reasons and the 退回说明."""
     folder = settings.quarantine / (period or "unknown-period") / sha
     folder.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(path, folder / path.name)
-    (folder / "reasons.json").write_text(json.dumps({"file": path.name, "sha256": sha, "reasons": reasons}, ensure_ascii=False, indent=2), encoding="utf-8")
-    write_return_notice(folder / "退回说明.xlsx", path.name, period, reasons)
+    with replacing(folder / name) as tmp:
+        shutil.copyfile(archived, tmp)
+    write_atomic(folder / "reasons.json", json.dumps({"file": name, "sha256": sha, "reasons": reasons}, ensure_ascii=False, indent=2))
+    with replacing(folder / "退回说明.xlsx") as tmp:
+        write_return_notice(tmp, name, period, reasons)
+
+
+def _quarantine_entry(settings: Settings, path: Path, load_id: str, period: str | None, reasons: list[dict],
+                      refused: NotRegularFile, move: bool) -> None:
+    """quarantine/PERIOD/not-regular/LOAD_ID/: the reasons, where a link pointed, and — from landing —
+    the entry itself, moved (a rename moves a link, never its target)."""
+    folder = settings.quarantine / (period or "unknown-period") / "not-regular" / load_id
+    folder.mkdir(parents=True, exist_ok=True)
+    write_atomic(folder / "reasons.json", json.dumps({"file": path.name, "type": refused.what_en, "link_target": refused.target,
+                                                      "reasons": reasons}, ensure_ascii=False, indent=2))
+    if move:
+        os.rename(path, folder / path.name)

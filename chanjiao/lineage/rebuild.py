@@ -10,6 +10,7 @@ Versions are immutable, so a finished rebuild is kept and reused (`trace --as-of
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -106,9 +107,13 @@ def rebuild(settings: Settings, period: str, as_of: dt.datetime) -> dict:
     done = scratch / DONE
     if done.exists():
         return json.loads(done.read_text(encoding="utf-8"))
-    shutil.rmtree(scratch, ignore_errors=True)  # an unfinished earlier attempt
+    from chanjiao.files import unseal
+
+    unseal(scratch)  # an unfinished earlier attempt, perhaps with a (read-only) version in it
+    shutil.rmtree(scratch, ignore_errors=True)
     scratch.mkdir(parents=True)
-    home = Settings(home=scratch / "home", pii_key=settings.require_pii_key())
+    settings.require_pii_key()
+    home = dataclasses.replace(settings, home=scratch / "home")
     loads = manifest["loads"] + [f for f in _frame_loads(settings, manifest) if f["sha256"] not in {l["sha256"] for l in manifest["loads"]}]
     log.info("rebuilding %s %s (published %s) from %d archived files", period, original.name, manifest["published_at"], len(loads))
     for batch_period, paths in _stage(settings, scratch, loads):

@@ -37,7 +37,7 @@ def _settled(path: Path, cutoff: float) -> bool:
     try:
         # ctime, not mtime: every write (and rename) sets it from this machine's clock, and no client can set
         # it, whereas rsync -t, scp -p and WinSCP give the file the sender's old mtime while still copying
-        return path.stat().st_ctime <= cutoff
+        return path.lstat().st_ctime <= cutoff
     except FileNotFoundError:  # another run took it out of landing meanwhile
         return False
 

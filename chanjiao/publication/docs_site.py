@@ -11,6 +11,7 @@ from pathlib import Path
 
 from chanjiao import warehouse
 from chanjiao.build import BuildError, dbt
+from chanjiao.files import replacing
 from chanjiao.settings import Settings
 
 
@@ -21,5 +22,6 @@ def write_docs_site(settings: Settings, folder: Path) -> Path:
         raise BuildError(f"dbt docs generate failed (exit {result.returncode}); see the dbt log above")
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / "index.html"
-    shutil.copyfile(settings.dbt_target_dir / "static_index.html", target)
+    with replacing(target) as tmp:
+        shutil.copyfile(settings.dbt_target_dir / "static_index.html", tmp)
     return target

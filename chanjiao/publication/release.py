@@ -23,6 +23,7 @@ import shutil
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from chanjiao.files import chmod_quietly, seal, unseal
 from chanjiao.publication.bulletin import render_bulletin
 from chanjiao.publication.content import Content, read_content
 from chanjiao.publication.csv_files import (INDICATOR_COLUMNS, REVISION_COLUMNS, TARGET_COLUMNS, csv_text, indicator_rows,
@@ -112,12 +113,18 @@ def publish(settings: Settings, period: str) -> dict:
         version = f"v{int(numbered[-1].name[1:]) + 1 if numbered else 1}"
         final = settings.publications / period / version
         tmp = settings.publications / period / f".{version}.tmp"
-        shutil.rmtree(tmp, ignore_errors=True)  # what a crashed attempt left; never a published version
+        unseal(tmp)  # what a crashed attempt left (perhaps already read-only); never a published version
+        shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
+        parent_mode, dir_mode, file_mode = settings.publication_modes
+        for folder in (settings.publications, tmp.parent):
+            chmod_quietly(folder, parent_mode)
         try:
             revised = _write_files(settings, tmp, content, version, previous, fingerprint, inputs)
+            seal(tmp, dir_mode, file_mode)  # readable as settings say, and read-only: a version never changes
             os.rename(tmp, final)  # atomic: the version appears whole or not at all; fails rather than replace one
         except BaseException:
+            unseal(tmp)
             shutil.rmtree(tmp, ignore_errors=True)  # a failed attempt leaves nothing a reader could mistake for a release
             raise
     log.info("published %s %s (%d values, %d revisions) to %s", period, version, len(content.values), len(revised), final)
