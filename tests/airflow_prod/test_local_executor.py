@@ -32,11 +32,24 @@ DATABASE = "chanjiao_airflow_test"
 CHUNK_FILES = 3
 SCHOOLS = 5  # five of the demo's schools: each month is 6 files (the city's register and five workbooks)
 
-# The three months before the current one: all inside the revision window, none in the future.
-_now = dt.datetime.now(ZoneInfo(TIMEZONE))
-CURRENT = f"{_now.year:04d}-{_now.month:02d}"
-PERIODS = [previous_period(previous_period(previous_period(CURRENT))), previous_period(previous_period(CURRENT)), previous_period(CURRENT)]
+
+
+def _released_months() -> list[str]:
+    """The last three months whose scheduled release time has passed: all inside the revision window,
+    none in the future. (From the 1st to the 5th of a month, last month's release is not due yet, and a
+    backfill cannot create a run scheduled in the future.)"""
+    calendar = load_calendar()
+    now = dt.datetime.now(ZoneInfo(TIMEZONE))
+    latest = previous_period(f"{now.year:04d}-{now.month:02d}")
+    while calendar.scheduled_at(latest) > now:
+        latest = previous_period(latest)
+    return [previous_period(previous_period(latest)), previous_period(latest), latest]
+
+
+PERIODS = _released_months()
 LATEST = PERIODS[-1]
+_year, _month = int(LATEST[:4]), int(LATEST[5:7])
+UNRELEASED = f"{_year + _month // 12:04d}-{_month % 12 + 1:02d}"  # the first month whose release is still due
 KILLED = "killed-midway.csv"  # a file whose load the last test kills midway
 
 
@@ -48,12 +61,12 @@ def sha256(path: Path) -> str:
 def cluster(tmp_path_factory):
     require(postgres_error())
     root = tmp_path_factory.mktemp("airflow_local")
-    # The release calendar as shipped, except that publishing starts with the current month: its first
+    # The release calendar as shipped, except that publishing starts with the month after LATEST: its first
     # scheduled run lies in the future, so unpausing chanjiao_publish catches nothing up by itself and
     # every past month's run in this test comes from the backfill.
     calendar = root / "calendar.yaml"
-    calendar.write_text(re.sub(r'(?m)^first_period: .*$', f'first_period: "{CURRENT}"', DEFAULT_FILE.read_text(encoding="utf-8")), encoding="utf-8")
-    assert f'first_period: "{CURRENT}"' in calendar.read_text(encoding="utf-8")
+    calendar.write_text(re.sub(r'(?m)^first_period: .*$', f'first_period: "{UNRELEASED}"', DEFAULT_FILE.read_text(encoding="utf-8")), encoding="utf-8")
+    assert f'first_period: "{UNRELEASED}"' in calendar.read_text(encoding="utf-8")
     cluster = AirflowCluster(root, DATABASE, root / "chanjiao", extra_env={
         "CHANJIAO_CALENDAR": str(calendar),
         "CHANJIAO_INGEST_CHUNK_FILES": str(CHUNK_FILES),
