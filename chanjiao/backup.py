@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import hashlib
 import json
 import os
@@ -40,14 +39,11 @@ class BackupError(RuntimeError):
 @contextlib.contextmanager
 def _quiet_home(settings: Settings):
     """Nothing writes while the backup is taken: the publish lock, then the writer lock."""
+    from chanjiao.publication.release import _publish_lock
+
     settings.home.mkdir(parents=True, exist_ok=True)
-    with open(settings.home / "publish.lock", "a+") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            with warehouse.writer_lock(settings):
-                yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    with _publish_lock(settings), warehouse.writer_lock(settings):
+        yield
 
 
 def _entries(root: Path):
