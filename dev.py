@@ -21,11 +21,21 @@ UV_VERSION = "0.13.8"  # keep equal to the uv pin in pyproject.toml's dev group
 STAMP = VENV / ".uv.lock.sha256"
 
 
-def ensure_venv() -> None:
+# What each command installs: the demo runs the cycle through the DAGs, so it needs the Airflow extra;
+# the tests need the dev group on top. Deployments choose their own set (see deploy/Dockerfile).
+SYNC = {
+    "demo": ["--extra", "airflow", "--no-dev"],
+    "test": ["--extra", "airflow"],
+}
+
+
+def ensure_venv(command: str) -> None:
     if not ((3, 11) <= sys.version_info[:2] < (3, 14)):
         sys.exit(f"chanjiao needs Python 3.11–3.13; this is {sys.version.split()[0]}")
     lock_hash = hashlib.sha256((ROOT / "uv.lock").read_bytes() + (ROOT / "pyproject.toml").read_bytes()).hexdigest()
-    if STAMP.exists() and STAMP.read_text() == lock_hash:
+    # the test set includes the demo's, so a venv ready for the tests is ready for the demo
+    ready = STAMP.read_text().split() if STAMP.exists() else []
+    if ready[:1] == [lock_hash] and (command in ready[1:] or "test" in ready[1:]):
         return
     started = time.monotonic()
     print("dev.py: installing the locked environment into .venv (first use or lock changed)…", file=sys.stderr)
@@ -34,8 +44,9 @@ def ensure_venv() -> None:
     if not (BIN / "uv").exists():
         subprocess.run([BIN / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check", f"uv=={UV_VERSION}"], check=True)
     env = {**os.environ, "UV_PROJECT_ENVIRONMENT": str(VENV)}
-    subprocess.run([BIN / "uv", "sync", "--frozen", "--python", BIN / "python"], cwd=ROOT, env=env, check=True)
-    STAMP.write_text(lock_hash)
+    # --inexact: installing the demo's set after the tests' must not uninstall the dev group
+    subprocess.run([BIN / "uv", "sync", "--frozen", "--inexact", *SYNC[command], "--python", BIN / "python"], cwd=ROOT, env=env, check=True)
+    STAMP.write_text(" ".join([lock_hash, *(ready[1:] if ready[:1] == [lock_hash] else []), command]))
     print(f"dev.py: environment ready in {time.monotonic() - started:.0f} s", file=sys.stderr)
 
 
@@ -43,8 +54,8 @@ def main() -> int:
     if len(sys.argv) < 2 or sys.argv[1] not in ("demo", "test"):
         print(__doc__.strip(), file=sys.stderr)
         return 2
-    ensure_venv()
     command, rest = sys.argv[1], sys.argv[2:]
+    ensure_venv(command)
     if command == "demo":
         return subprocess.run([BIN / "chanjiao", "demo", *rest], cwd=ROOT).returncode
     return subprocess.run([BIN / "python", "-m", "pytest", *rest], cwd=ROOT).returncode
