@@ -1,7 +1,7 @@
 """`chanjiao backup DEST` and `chanjiao restore SRC`: a consistent copy of a home, checked byte for byte.
 
 A backup is taken while holding the publish lock and the warehouse's writer lock (in the order publish
-takes them), so no ingest, build or publish changes anything while it is copied. It holds what cannot
+takes them; chanjiao.app takes them), so no ingest, build or publish changes anything while it is copied. It holds what cannot
 be made again — the warehouse and the marts copy, landing, the archive, quarantine, the check reports,
 the publications and the lineage events — and `manifest.json`, the sha256 and size of every file,
 hashed from the very bytes written into the backup. dbt's target folder, the demo's Airflow database,
@@ -14,7 +14,6 @@ written, and renames the restored home into place at the end; published versions
 """
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -23,7 +22,6 @@ import shutil
 import stat
 from pathlib import Path
 
-from chanjiao import warehouse
 from chanjiao.files import seal, unseal
 from chanjiao.settings import Settings
 
@@ -34,16 +32,6 @@ INCLUDED = ("warehouse.duckdb", "warehouse.duckdb.wal", "marts.duckdb", "landing
 
 class BackupError(RuntimeError):
     """A backup or restore refused or failed; the message says which file and why."""
-
-
-@contextlib.contextmanager
-def _quiet_home(settings: Settings):
-    """Nothing writes while the backup is taken: the publish lock, then the writer lock."""
-    from chanjiao.publication.release import _publish_lock
-
-    settings.home.mkdir(parents=True, exist_ok=True)
-    with _publish_lock(settings), warehouse.writer_lock(settings):
-        yield
 
 
 def _entries(root: Path):
@@ -83,6 +71,7 @@ def _hash(path: Path) -> tuple[str, int]:
 
 
 def backup(settings: Settings, dest: Path) -> dict:
+    """The caller (chanjiao.app) holds the publish lock and the writer lock: nothing changes meanwhile."""
     dest = Path(dest).absolute()
     if not settings.warehouse.exists():
         raise BackupError(f"nothing to back up: {settings.home} holds no warehouse")
@@ -96,17 +85,16 @@ def backup(settings: Settings, dest: Path) -> dict:
     tmp.mkdir(parents=True)
     try:
         files: dict[str, dict] = {}
-        with _quiet_home(settings):
-            for rel, path in _entries(settings.home):
-                target = tmp / "home" / rel
-                if path.is_symlink():
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    os.symlink(os.readlink(path), target)
-                    files[rel] = {"link": os.readlink(path)}
-                else:
-                    sha, size = _copy_hashing(path, target)
-                    files[rel] = {"sha256": sha, "size": size}
-            taken = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+        for rel, path in _entries(settings.home):
+            target = tmp / "home" / rel
+            if path.is_symlink():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.symlink(os.readlink(path), target)
+                files[rel] = {"link": os.readlink(path)}
+            else:
+                sha, size = _copy_hashing(path, target)
+                files[rel] = {"sha256": sha, "size": size}
+        taken = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
         manifest = {"format": FORMAT, "taken_at": taken, "home": str(settings.home), "files": files}
         (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
         if dest.exists():
@@ -186,5 +174,4 @@ def restore(settings: Settings, src: Path) -> dict:
         unseal(tmp)
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    warehouse.init(settings)  # modes as settings say, and the folders a home has
     return {"status": "restored", "home": str(home), "files": len(manifest["files"]), "taken_at": manifest["taken_at"]}

@@ -1,12 +1,11 @@
 """The release calendar (发布日历): when the release of each period is due, and which period a run is for.
 
-Kept as configuration in `chanjiao/calendar.yaml` (or the file named by CHANJIAO_CALENDAR); the publish
+Kept as configuration in `chanjiao/calendar.yaml` (or the file settings name, CHANJIAO_CALENDAR); the publish
 DAG's schedule, the deadline alert and ingest's revision window all read it from here.
 """
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -15,10 +14,9 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from chanjiao.settings import TIMEZONE
+from ingestion.period import TIMEZONE, Period
 
 DEFAULT_FILE = Path(__file__).with_name("calendar.yaml")
-PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 def _clock(text: str, what: str) -> dt.timedelta:
@@ -27,16 +25,6 @@ def _clock(text: str, what: str) -> dt.timedelta:
     if not match or int(match[2]) > 59 or int(match[3] or 0) > 59:
         raise ValueError(f"calendar: {what} must be HH:MM (e.g. 08:00, 24:00), not {text!r}")
     return dt.timedelta(hours=int(match[1]), minutes=int(match[2]), seconds=int(match[3] or 0))
-
-
-def next_period(period: str) -> str:
-    year, month = int(period[:4]), int(period[5:7])
-    return f"{year + month // 12:04d}-{month % 12 + 1:02d}"
-
-
-def previous_period(period: str) -> str:
-    year, month = int(period[:4]), int(period[5:7])
-    return f"{year - 1:04d}-12" if month == 1 else f"{year:04d}-{month - 1:02d}"
 
 
 @dataclass(frozen=True)
@@ -54,8 +42,8 @@ class ReleaseCalendar:
         return ZoneInfo(self.timezone)
 
     def _on_day(self, period: str, day: int, clock: dt.timedelta) -> dt.datetime:
-        after = next_period(period)
-        midnight = dt.datetime(int(after[:4]), int(after[5:7]), day, tzinfo=self.tz)
+        after = Period.parse(period).next()
+        midnight = dt.datetime(after.year, after.month, day, tzinfo=self.tz)
         return midnight + clock
 
     def scheduled_at(self, period: str) -> dt.datetime:
@@ -80,8 +68,7 @@ class ReleaseCalendar:
 
     def period_for_run(self, logical_date: dt.datetime) -> str:
         """The month before the run's date in the calendar's time zone: the run of the 5th publishes the previous month."""
-        local = logical_date.astimezone(self.tz)
-        return previous_period(f"{local.year:04d}-{local.month:02d}")
+        return str(Period.containing(logical_date, self.timezone).previous())
 
 
 def _parse(data: dict, source: str) -> ReleaseCalendar:
@@ -106,24 +93,11 @@ def _parse(data: dict, source: str) -> ReleaseCalendar:
         raise ValueError(f"calendar {source}: publication_time must fall on the publication day (before 24:00)")
     if cal.publication_deadline < cal.publication_time:
         raise ValueError(f"calendar {source}: publication_deadline is before publication_time")
-    if not PERIOD.match(cal.first_period):
+    if not Period.is_valid(cal.first_period):
         raise ValueError(f"calendar {source}: first_period must be YYYY-MM, not {cal.first_period!r}")
     return cal
 
 
 @lru_cache(maxsize=4)
-def _load(path: str) -> ReleaseCalendar:
-    return _parse(yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}, path)
-
-
-def load_calendar() -> ReleaseCalendar:
-    return _load(os.environ.get("CHANJIAO_CALENDAR") or str(DEFAULT_FILE))
-
-
-def revision_window_months() -> int:
-    override = os.environ.get("CHANJIAO_REVISION_WINDOW_MONTHS")
-    return int(override) if override else load_calendar().revision_window_months
-
-
-def period_for_run(logical_date: dt.datetime) -> str:
-    return load_calendar().period_for_run(logical_date)
+def load_calendar(path: Path) -> ReleaseCalendar:
+    return _parse(yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}, str(path))

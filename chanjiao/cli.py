@@ -11,8 +11,24 @@ import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import duckdb
+
 from chanjiao import settings as config
-from chanjiao.settings import TIMEZONE
+from chanjiao.app import home
+from chanjiao.app.as_of import NotPublished, RebuildFailed, rebuild
+from chanjiao.app.build import build
+from chanjiao.app.ingest import ingest
+from chanjiao.app.publish import publish
+from chanjiao.app.read import indicators, query, status, trace
+from chanjiao.backup import BackupError
+from chanjiao.build import BuildError
+from chanjiao.children import Interrupted, stop_on_signals
+from chanjiao.files import confine, describe, os_error_in
+from chanjiao.indicators import UnknownCode, format_table
+from chanjiao.lineage.trace import NoSuchValue, format_trace
+from chanjiao.marts import NotBuilt, QueryRefused
+from chanjiao.status import format_status
+from ingestion.period import PATTERN, TIMEZONE
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2, 3
 log = logging.getLogger("chanjiao")
@@ -23,7 +39,7 @@ class Unavailable(RuntimeError):
 
 
 def _period(text: str) -> str:
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
+    if not re.fullmatch(PATTERN, text):
         raise argparse.ArgumentTypeError(f"period must be YYYY-MM, not {text!r}")
     return text
 
@@ -56,25 +72,19 @@ def _progress(done: int, total: int) -> None:
 
 
 def cmd_init(args, settings) -> int:
-    from chanjiao import warehouse
-
-    warehouse.init(settings)
-    _emit(args, {"home": str(settings.home), "warehouse": str(settings.warehouse)}, f"initialised {settings.home}")
+    result = home.init(settings)
+    _emit(args, result, f"initialised {settings.home}")
     return EXIT_OK
 
 
 def cmd_templates(args, settings) -> int:
-    from ingestion.templates import write_templates
-
-    paths = write_templates(Path(args.dir))
+    paths = home.templates(Path(args.dir))
     _emit(args, [str(p) for p in paths], "\n".join(f"wrote {p}" for p in paths))
     return EXIT_OK
 
 
 def cmd_ingest(args, settings) -> int:
-    from ingestion.ingest import ingest
-
-    outcomes = ingest([Path(p) for p in args.paths], settings, period=args.period, progress=_progress)
+    outcomes = ingest(settings, [Path(p) for p in args.paths], period=args.period, progress=_progress)
     lines = []
     for o in outcomes:
         lines.append(f"{o['status']:<10}{o['file']}  ({o['kind'] or '?'} {o['submitter'] or ''} {o['period'] or ''}, {o['rows']} rows)")
@@ -86,39 +96,31 @@ def cmd_ingest(args, settings) -> int:
 
 
 def cmd_status(args, settings) -> int:
-    from chanjiao.status import collection_status, format_status
-
-    result = collection_status(settings, args.period)
+    result = status(settings, args.period)
     _emit(args, result, lambda: format_status(result))
     return EXIT_OK
 
 
 def cmd_build(args, settings) -> int:
-    from chanjiao.build import build
-
     result = build(settings, target=args.target)
     _emit(args, result, f"built on {args.target} in {result['seconds']} s" + (f"; marts published to {result['marts']}" if "marts" in result else ""))
     return EXIT_OK
 
 
 def cmd_indicators(args, settings) -> int:
-    from chanjiao.indicators import county_variant_fractions, format_table, indicator_values
-
-    rows = indicator_values(settings, args.period, args.region, args.indicator)
-    _emit(args, rows, format_table(rows, county_variant_fractions(settings, args.period)) if rows else f"no indicator values for {args.period}")
+    rows, fractions = indicators(settings, args.period, args.region, args.indicator)
+    _emit(args, rows, lambda: format_table(rows, fractions) if rows else f"no indicator values for {args.period}")
     return EXIT_OK
 
 
 def cmd_publish(args, settings) -> int:
-    from chanjiao.publication.release import publish
-
     if args.as_of:
-        from chanjiao.lineage.rebuild import rebuild
 
         result = rebuild(settings, args.period, args.as_of)
         _emit(args, result, f"rebuilt {args.period} {result['version']} (published {result['published_at']}) from {result['loads']} archived files "
                             f"into {result['rebuilt']}; indicators.csv is byte-identical to {result['original']}")
         return EXIT_OK
+
     result = publish(settings, args.period)
     if result["status"] == "unchanged":
         text = f"{args.period} {result['version']} unchanged (same loads, code version and statistics): nothing written"
@@ -132,49 +134,32 @@ def cmd_publish(args, settings) -> int:
 
 
 def cmd_trace(args, settings) -> int:
-    from chanjiao.lineage.trace import format_trace, trace
-
-    as_of = None
-    if args.as_of:
-        from chanjiao.lineage.rebuild import settings_as_of
-
-        # the warehouse rebuilt from the loads the release current at T names: the rows in force then
-        settings, rebuilt = settings_as_of(settings, args.period, args.as_of)
-        as_of = {"time": args.as_of.isoformat(), "version": rebuilt["version"], "published_at": rebuilt["published_at"]}
-    result = trace(settings, args.indicator, args.region, args.period, compare_to=args.compare_to)
-    if as_of:
-        result["as_of"] = as_of
-    _emit(args, result, format_trace(result))
+    result = trace(settings, args.indicator, args.region, args.period, as_of=args.as_of, compare_to=args.compare_to)
+    _emit(args, result, lambda: format_trace(result))
     return EXIT_OK
 
 
 def cmd_query(args, settings) -> int:
-    from chanjiao import marts
-
-    names, rows = marts.query(settings, args.sql)
+    names, rows = query(settings, args.sql)
     data = [dict(zip(names, r)) for r in rows]
-    text = "\t".join(names) + "\n" + "\n".join("\t".join("" if v is None else str(v) for v in r) for r in rows)
-    _emit(args, data, text)
+    _emit(args, data, lambda: "\t".join(names) + "\n" + "\n".join("\t".join("" if v is None else str(v) for v in r) for r in rows))
     return EXIT_OK
 
 
 def cmd_backup(args, settings) -> int:
-    from chanjiao.backup import backup
-
-    result = backup(settings, Path(args.dest))
+    result = home.backup(settings, Path(args.dest))
     _emit(args, result, f"backed up {result['files']} files ({result['bytes']} bytes) of {settings.home} to {result['path']}; manifest.json holds their sha256")
     return EXIT_OK
 
 
 def cmd_restore(args, settings) -> int:
-    from chanjiao.backup import restore
-
-    result = restore(settings, Path(args.src))
+    result = home.restore(settings, Path(args.src))
     _emit(args, result, f"restored {result['files']} files (backup taken {result['taken_at']}) into {result['home']}; every sha256 checked")
     return EXIT_OK
 
 
 def cmd_demo(args, settings) -> int:
+    # only here: the demo runs the cycle through the DAGs and needs the `airflow` extra; the CLI does not
     from chanjiao.demo.run import run_demo
 
     result = run_demo(settings, json_output=args.json)
@@ -224,20 +209,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("great_expectations").setLevel(logging.WARNING)  # its import chatter is not the user's business
-    from chanjiao.backup import BackupError
-    from chanjiao.build import BuildError
-    from chanjiao.lineage.rebuild import NotPublished, RebuildFailed
-    from chanjiao.lineage.trace import NoSuchValue
-    from chanjiao.indicators import UnknownCode
-    from chanjiao.marts import NotBuilt, QueryRefused
-
-    from chanjiao.children import Interrupted, stop_on_signals
-
     stop_on_signals()
     try:
+        config.prepare_process()
         settings = config.load()
-        from chanjiao.files import confine
-
         confine(settings)  # personal data: nothing is created under the caller's (perhaps open) umask
         return args.func(args, settings)
     except (KeyboardInterrupt, Interrupted) as err:
@@ -249,10 +224,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"chanjiao {args.command}: {err}", file=sys.stderr)
         return EXIT_FAILED
     except Exception as err:  # a bad query, a locked warehouse, a full disk: say what, not a traceback
-        import duckdb
-
-        from chanjiao.files import describe, os_error_in
-
         if isinstance(err, duckdb.Error):
             # one line: DuckDB's own message, with its LINE context but not the caret under it
             text = " ".join(line.strip() for line in str(err).splitlines() if line.strip().strip("^"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import unicodedata
 
 from chanjiao import marts
-from chanjiao.publication.labels import TARGET_STATUS, label
+from chanjiao.labels import TARGET_STATUS, label
 from chanjiao.settings import Settings
 
 VALUE_SQL = """

@@ -1,10 +1,13 @@
-"""Read access to the published marts copy (what statisticians, the CLI and the release read)."""
+"""The marts copy: published after each build, and read by statisticians, the CLI and the release."""
 from __future__ import annotations
 
+import os
+import threading
 from decimal import ROUND_HALF_UP, Decimal
 
 import duckdb
 
+from chanjiao import warehouse
 from chanjiao.settings import Settings
 
 
@@ -26,8 +29,6 @@ class QueryRefused(RuntimeError):
 def query(settings: Settings, sql: str) -> tuple[list[str], list[tuple]]:
     """One read-only statement against the marts copy, within the query time and memory limits
     (settings.query_timeout_seconds, settings.query_memory_limit): column names and rows."""
-    import threading
-
     if not sql.strip():
         raise QueryRefused("no SQL statement given: pass one, e.g. \"select * from marts.dim_indicator\"")
     if not settings.marts_copy.exists():
@@ -73,3 +74,23 @@ def round_half_away(value: float | None, places: int = 2) -> float | None:
     if value is None:
         return None
     return float(Decimal(repr(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+
+
+def publish_copy(settings: Settings):
+    """Copy the marts schema into marts.duckdb and swap it in atomically (the caller holds the writer lock).
+
+    Statisticians keep that copy open read-only; the warehouse itself stays free for the writer.
+    The tables sit in the copy's default schema, so `marts.fct_indicator_value` names them there
+    (catalog `marts`) exactly as it does in the warehouse (schema `marts`).
+    """
+    tmp = settings.marts_copy.with_suffix(".duckdb.tmp")
+    tmp.unlink(missing_ok=True)
+    with warehouse.connect(settings, read_only=False) as con:
+        con.execute(f"attach '{tmp}' as pub")
+        for (table,) in con.execute(
+            "select table_name from information_schema.tables where table_catalog = current_database() and table_schema = 'marts' order by 1"
+        ).fetchall():
+            con.execute(f"create table pub.main.{table} as select * from marts.{table}")
+        con.execute("detach pub")
+    os.replace(tmp, settings.marts_copy)
+    return settings.marts_copy

@@ -5,8 +5,6 @@ DuckDB stays the warehouse of record; PostgreSQL receives an exact copy of its `
 """
 from __future__ import annotations
 
-import os
-
 from chanjiao import warehouse
 from chanjiao.settings import Settings
 
@@ -14,22 +12,11 @@ _TYPES = {"VARCHAR": "text", "BIGINT": "bigint", "INTEGER": "integer", "DOUBLE":
           "DATE": "date", "TIMESTAMP WITH TIME ZONE": "timestamptz", "JSON": "text"}
 
 
-def connection_settings() -> dict:
-    """The same environment variables profiles.yml reads for its postgres target."""
-    return {
-        "host": os.environ.get("CHANJIAO_PG_HOST", "127.0.0.1"),
-        "port": int(os.environ.get("CHANJIAO_PG_PORT", "5432")),
-        "user": os.environ.get("CHANJIAO_PG_USER", "postgres"),
-        "password": os.environ.get("CHANJIAO_PG_PASSWORD", ""),
-        "dbname": os.environ.get("CHANJIAO_PG_DATABASE", "chanjiao"),
-    }
-
-
-def ensure_database() -> None:
+def ensure_database(settings: Settings) -> None:
     import psycopg2
     from psycopg2 import sql
 
-    params = connection_settings()
+    params = settings.postgres.params()
     admin = psycopg2.connect(**{**params, "dbname": "postgres"}, connect_timeout=5)
     admin.autocommit = True
     with admin.cursor() as cur:
@@ -40,16 +27,16 @@ def ensure_database() -> None:
 
 
 def mirror_raw(settings: Settings) -> dict[str, int]:
-    """Replace PostgreSQL's `raw` schema with the warehouse's, in one PostgreSQL transaction."""
+    """Replace PostgreSQL's `raw` schema with the warehouse's, in one PostgreSQL transaction (the caller holds the writer lock)."""
     import psycopg2
     from psycopg2.extras import execute_values
 
-    ensure_database()
+    ensure_database(settings)
     copied: dict[str, int] = {}
-    with warehouse.writer_lock(settings), warehouse.connect(settings, read_only=True) as duck:
+    with warehouse.connect(settings, read_only=True) as duck:
         tables = [t for (t,) in duck.execute(
             "select table_name from information_schema.tables where table_schema = 'raw' order by 1").fetchall()]
-        pg = psycopg2.connect(**connection_settings(), connect_timeout=5)
+        pg = psycopg2.connect(**settings.postgres.params(), connect_timeout=5)
         try:
             with pg, pg.cursor() as cur:
                 cur.execute("drop schema if exists raw cascade")

@@ -1,4 +1,5 @@
-"""Configuration, read from the environment in one place.
+"""Configuration: every setting chanjiao reads from the environment is read here, by `load()`, once per
+command or DAG task, and handed down as one `Settings`. Nothing else reads os.environ.
 
 Everything chanjiao keeps lives under ``$CHANJIAO_HOME`` (default ``./var``): the warehouse, the
 landing/archive/quarantine folders, the publications and the demo's Airflow metadata DB.
@@ -8,17 +9,35 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from chanjiao.calendar import ReleaseCalendar, load_calendar
+from expectations.batch_rules import Thresholds
+from ingestion.limits import Limits
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 DAGS_DIR = REPO_ROOT / "dags"
-TIMEZONE = "Asia/Shanghai"
+DEFAULT_CALENDAR = Path(__file__).with_name("calendar.yaml")
 
 
 class ConfigError(RuntimeError):
     """A setting is missing or wrong; the message says which and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Postgres:
+    """The PostgreSQL target of `chanjiao build --target postgres` (CHANJIAO_PG_*; profiles.yml reads the same)."""
+    host: str = "127.0.0.1"
+    port: int = 5432
+    user: str = "postgres"
+    password: str = ""
+    dbname: str = "chanjiao"
+
+    def params(self) -> dict:
+        return {"host": self.host, "port": self.port, "user": self.user, "password": self.password, "dbname": self.dbname}
 
 
 @dataclass(frozen=True)
@@ -38,6 +57,30 @@ class Settings:
     # group (0440 / 0750) or owner (0400 / 0700); a published version's files and folders are read-only.
     share_group: bool = False
     publication_readers: str = "all"
+    # The release calendar (CHANJIAO_CALENDAR, default chanjiao/calendar.yaml) and an override of its
+    # revision window (CHANJIAO_REVISION_WINDOW_MONTHS).
+    calendar_file: Path = DEFAULT_CALENDAR
+    revision_window_override: int | None = None
+    # Untrusted-file limits (CHANJIAO_LIMIT_*) and the batch rules' shares (CHANJIAO_GATE_*).
+    limits: Limits = field(default_factory=Limits)
+    gate_thresholds: Thresholds = field(default_factory=Thresholds)
+    postgres: Postgres = field(default_factory=Postgres)
+    # The DAGs: task retries (CHANJIAO_TASK_RETRIES; the demo and tests set 0), files per ingest chunk
+    # (CHANJIAO_INGEST_CHUNK_FILES), how long a file must sit unchanged in landing before the scheduled
+    # ingest takes it (CHANJIAO_LANDING_SETTLE_SECONDS), and how often the deadline watch looks
+    # (CHANJIAO_DEADLINE_POKE_SECONDS).
+    task_retries: int | None = None  # None: not set (the DAGs retry twice, the demo not at all)
+    ingest_chunk_files: int = 100
+    landing_settle_seconds: int = 120
+    deadline_poke_seconds: int = 600
+
+    @property
+    def calendar(self) -> ReleaseCalendar:
+        return load_calendar(self.calendar_file)
+
+    @property
+    def revision_window_months(self) -> int:
+        return self.revision_window_override if self.revision_window_override is not None else self.calendar.revision_window_months
 
     @property
     def umask(self) -> int:
@@ -120,17 +163,24 @@ class Settings:
             )
         return self.pii_key
 
+    def child_env(self, **extra: str) -> dict[str, str]:
+        """The environment of a child process (dbt, Airflow): this one's, these settings, and `extra`."""
+        return {**os.environ, **self.env(), **extra}
+
     def env(self) -> dict[str, str]:
         """Environment that hands these settings to a child process (dbt, Airflow)."""
-        env = {"CHANJIAO_HOME": str(self.home), "CHANJIAO_WAREHOUSE": str(self.warehouse),
+        env = {**({"CHANJIAO_TASK_RETRIES": str(self.task_retries)} if self.task_retries is not None else {}),
+               "CHANJIAO_HOME": str(self.home), "CHANJIAO_WAREHOUSE": str(self.warehouse),
                "CHANJIAO_SHARE_GROUP": "1" if self.share_group else "0", "CHANJIAO_PUBLICATIONS_READERS": self.publication_readers}
+        env.update({f"CHANJIAO_PG_{k.upper()}": str(v) for k, v in self.postgres.params().items() if k != "dbname"},
+                   CHANJIAO_PG_DATABASE=self.postgres.dbname)
         if self.pii_key:
             env["CHANJIAO_PII_KEY"] = self.pii_key.decode()
         return env
 
 
-def _query_timeout() -> float:
-    text = os.environ.get("CHANJIAO_QUERY_TIMEOUT_SECONDS") or ""
+def _query_timeout(env: Mapping[str, str]) -> float:
+    text = env.get("CHANJIAO_QUERY_TIMEOUT_SECONDS") or ""
     if not text:
         return Settings.query_timeout_seconds
     try:
@@ -142,8 +192,8 @@ def _query_timeout() -> float:
     return value
 
 
-def _query_memory() -> str:
-    text = (os.environ.get("CHANJIAO_QUERY_MEMORY_LIMIT") or "").strip()
+def _query_memory(env: Mapping[str, str]) -> str:
+    text = (env.get("CHANJIAO_QUERY_MEMORY_LIMIT") or "").strip()
     if not text:
         return Settings.query_memory_limit
     if not re.fullmatch(r"\d+(\.\d+)?\s*([KMGT]i?B)", text, re.IGNORECASE):
@@ -151,8 +201,8 @@ def _query_memory() -> str:
     return text
 
 
-def _flag(name: str) -> bool:
-    text = (os.environ.get(name) or "").strip().lower()
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    text = (env.get(name) or "").strip().lower()
     if text in ("", "0", "false", "no", "off"):
         return False
     if text in ("1", "true", "yes", "on"):
@@ -160,20 +210,73 @@ def _flag(name: str) -> bool:
     raise ConfigError(f"{name} must be 1 or 0, not {text!r}")
 
 
-def _readers() -> str:
-    text = (os.environ.get("CHANJIAO_PUBLICATIONS_READERS") or "all").strip().lower()
+def _readers(env: Mapping[str, str]) -> str:
+    text = (env.get("CHANJIAO_PUBLICATIONS_READERS") or "all").strip().lower()
     if text not in ("all", "group", "owner"):
         raise ConfigError(f"CHANJIAO_PUBLICATIONS_READERS must be all, group or owner, not {text!r}")
     return text
 
 
-def load() -> Settings:
-    home = Path(os.environ.get("CHANJIAO_HOME") or "var").resolve()
+def _whole(env: Mapping[str, str], name: str, default: int, least: int = 0) -> int:
+    text = (env.get(name) or "").strip()
+    if not text:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {text!r}") from None
+    if value < least:
+        raise ConfigError(f"{name} must be at least {least}, not {value}")
+    return value
+
+
+def _calendar(env: Mapping[str, str]) -> Path:
+    path = Path(env.get("CHANJIAO_CALENDAR") or DEFAULT_CALENDAR)
+    try:
+        load_calendar(path)  # a broken calendar fails here, at start, naming the file
+    except (OSError, ValueError) as err:
+        raise ConfigError(f"CHANJIAO_CALENDAR: {err}") from None
+    return path
+
+
+def _webhook(env: Mapping[str, str]) -> str | None:
+    url = (env.get("CHANJIAO_ALERT_WEBHOOK") or "").strip() or None
+    # only the web: urllib would also open file:// and ftp:// URLs, which no alert robot has
+    if url is not None and not re.match(r"https?://[^/\s]+", url, re.IGNORECASE):
+        raise ConfigError(f"CHANJIAO_ALERT_WEBHOOK must be an http:// or https:// URL, not {url!r}")
+    return url
+
+
+def load(env: Mapping[str, str] | None = None) -> Settings:
+    """The settings of this process, from `env` (default: the environment). The one reader of os.environ."""
+    env = os.environ if env is None else env
+    home = Path(env.get("CHANJIAO_HOME") or "var").resolve()
     if home.exists() and not home.is_dir():
         raise ConfigError(f"CHANJIAO_HOME is {home}, which is a file, not a folder: point CHANJIAO_HOME at a folder (it is created if missing)")
-    key = os.environ.get("CHANJIAO_PII_KEY") or None
-    emails = tuple(a.strip() for a in os.environ.get("CHANJIAO_ALERT_EMAIL", "").split(",") if a.strip())
+    key = env.get("CHANJIAO_PII_KEY") or None
+    emails = tuple(a.strip() for a in env.get("CHANJIAO_ALERT_EMAIL", "").split(",") if a.strip())
+    window = env.get("CHANJIAO_REVISION_WINDOW_MONTHS")
+    try:
+        limits, thresholds = Limits.from_mapping(env), Thresholds.from_mapping(env)
+    except ValueError as err:
+        raise ConfigError(str(err)) from None
     return Settings(home=home, pii_key=key.encode() if key else None, alert_email=emails,
-                    alert_webhook=os.environ.get("CHANJIAO_ALERT_WEBHOOK") or None,
-                    query_timeout_seconds=_query_timeout(), query_memory_limit=_query_memory(),
-                    share_group=_flag("CHANJIAO_SHARE_GROUP"), publication_readers=_readers())
+                    alert_webhook=_webhook(env),
+                    query_timeout_seconds=_query_timeout(env), query_memory_limit=_query_memory(env),
+                    share_group=_flag(env, "CHANJIAO_SHARE_GROUP"), publication_readers=_readers(env),
+                    calendar_file=_calendar(env),
+                    revision_window_override=_whole(env, "CHANJIAO_REVISION_WINDOW_MONTHS", 0) if window else None,
+                    limits=limits, gate_thresholds=thresholds,
+                    postgres=Postgres(host=env.get("CHANJIAO_PG_HOST", "127.0.0.1"), port=_whole(env, "CHANJIAO_PG_PORT", 5432, 1),
+                                      user=env.get("CHANJIAO_PG_USER", "postgres"), password=env.get("CHANJIAO_PG_PASSWORD", ""),
+                                      dbname=env.get("CHANJIAO_PG_DATABASE", "chanjiao")),
+                    task_retries=_whole(env, "CHANJIAO_TASK_RETRIES", 0) if env.get("CHANJIAO_TASK_RETRIES") else None,
+                    ingest_chunk_files=_whole(env, "CHANJIAO_INGEST_CHUNK_FILES", 100, 1),
+                    landing_settle_seconds=_whole(env, "CHANJIAO_LANDING_SETTLE_SECONDS", 120),
+                    deadline_poke_seconds=_whole(env, "CHANJIAO_DEADLINE_POKE_SECONDS", 600, 1))
+
+
+def prepare_process() -> None:
+    """Process-wide switches set before anything heavy is imported: Great Expectations' usage
+    statistics stay off (a statistics office's machine does not phone home)."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")

@@ -1,31 +1,12 @@
-"""`chanjiao status`: the state of a period's collection, from the load ledger."""
+"""`chanjiao status`: the state of a period's collection, from the load ledger and the reporting frame."""
 from __future__ import annotations
 
-from chanjiao import marts, warehouse
+from chanjiao import marts
 from chanjiao.settings import Settings
 
-SQL = """
-select kind, submitter, region_code,
-       count(*) as received,
-       count(*) filter (where status = 'accepted') as accepted,
-       count(*) filter (where status = 'rejected') as rejected,
-       count(*) filter (where status = 'duplicate') as duplicates,
-       arg_max(status, ingested_at) filter (where status <> 'duplicate') as latest_outcome,
-       arg_max(file_name, ingested_at) as latest_file,
-       max(received_at) as last_received_at
-from raw.loads
-where period = ? and kind is not null   -- a file of no known kind is no submitter's: it is listed under unidentified_files
-group by kind, submitter, region_code
-order by kind, submitter
-"""
 
-
-def collection_status(settings: Settings, period: str) -> dict:
-    warehouse.init(settings)
-    # The ledger is read under the writer lock: DuckDB refuses a reader while a writer holds the file.
-    with warehouse.writer_lock(settings), warehouse.connect(settings, read_only=True) as con:
-        rows = marts.records(con, SQL, [period])
-        unidentified = marts.records(con, "select file_name, status, reasons from raw.loads where kind is null and (period = ? or period is null) order by ingested_at", [period])
+def collection_status(settings: Settings, period: str, rows: list[dict], unidentified: list[dict]) -> dict:
+    """The ledger's submitters (chanjiao.ledger.by_submitter) and unidentified files, with the frame's view."""
     for r in rows:
         r["state"] = "accepted" if r["accepted"] else ("rejected" if r["rejected"] else "received")
         r["last_received_at"] = r["last_received_at"].isoformat() if r["last_received_at"] else None

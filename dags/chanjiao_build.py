@@ -27,9 +27,10 @@ from chanjiao.orchestration.defaults import DEFAULT_ARGS, TAGS, WAREHOUSE_WRITER
 def chanjiao_build():
     @task(**WAREHOUSE_WRITER, outlets=[MARTS], multiple_outputs=False)
     def build() -> dict:
-        from chanjiao.pipeline import build_warehouse
+        from chanjiao import settings as config
+        from chanjiao.app.build import build
 
-        return build_warehouse()
+        return build(config.load())
 
     build()
 

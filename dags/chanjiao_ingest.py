@@ -36,27 +36,29 @@ def chanjiao_ingest():
     def find_files(params=None, logical_date=None) -> list[dict]:
         from airflow.sdk.exceptions import AirflowSkipException
 
-        from chanjiao.calendar import period_for_run
-        from chanjiao.pipeline import find_files
+        from chanjiao import settings as config
+        from chanjiao.app.ingest import find_files
 
-        chunks = find_files(params.get("period") or period_for_run(logical_date))
+        settings = config.load()
+        chunks = find_files(settings, params.get("period") or settings.calendar.period_for_run(logical_date))
         if not chunks:
             raise AirflowSkipException("no file in landing is ready (landing is empty, or every file in it is still being written)")
         return chunks
 
     @task(**WAREHOUSE_WRITER)
     def ingest_chunk(chunk: dict, ti=None) -> list[dict]:
-        from chanjiao.pipeline import ingest_chunk
+        from chanjiao import settings as config
+        from chanjiao.app.ingest import ingest_chunk
 
         # a later try reports what an earlier one committed before it died (retry or clear)
-        return ingest_chunk(chunk, retry=ti.try_number > 1)
+        return ingest_chunk(config.load(), chunk, retry=ti.try_number > 1)
 
     # Runs even when a chunk failed, so what the other chunks accepted still reaches the build.
     @task(outlets=[RAW], trigger_rule=TriggerRule.ALL_DONE, multiple_outputs=False)
     def announce(outcomes) -> dict:
         from airflow.sdk.exceptions import AirflowSkipException
 
-        from chanjiao.pipeline import summarise
+        from chanjiao.app.ingest import summarise
 
         # by index: iterating the lazy sequence probes one past its end and logs that as an error
         summary = summarise([outcomes[i] for i in range(len(outcomes))])

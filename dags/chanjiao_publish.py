@@ -13,17 +13,13 @@ deadline alert when none was published in time. A task that fails for good sends
 """
 from __future__ import annotations
 
-import os
-
 from airflow.sdk import Param, TriggerRule, dag, task
 from airflow.timetables.trigger import CronTriggerTimetable
 
-from chanjiao.calendar import load_calendar
 from chanjiao.orchestration.assets import MARTS, RELEASE
-from chanjiao.orchestration.defaults import DEFAULT_ARGS, PERIOD_PARAM, TAGS, WAREHOUSE_WRITER
+from chanjiao.orchestration.defaults import DEFAULT_ARGS, PERIOD_PARAM, SETTINGS, TAGS, WAREHOUSE_WRITER
 
-CALENDAR = load_calendar()
-POKE_SECONDS = int(os.environ.get("CHANJIAO_DEADLINE_POKE_SECONDS", "600"))
+CALENDAR = SETTINGS.calendar
 
 
 @dag(
@@ -42,20 +38,19 @@ def chanjiao_publish():
     def resolve_period(params=None, logical_date=None, ti=None) -> str:
         import datetime as dt
 
-        from chanjiao.calendar import period_for_run
-
         # When the run really began (a backfill's logical date lies in the past): the deadline watch
         # only applies to runs that began before the deadline.
         ti.xcom_push(key="began_at", value=dt.datetime.now(dt.timezone.utc).isoformat())
-        return params.get("period") or period_for_run(logical_date)
+        return params.get("period") or CALENDAR.period_for_run(logical_date)
 
     @task(**WAREHOUSE_WRITER, outlets=[MARTS], multiple_outputs=False)
     def build(period: str) -> dict:
         from airflow.sdk.exceptions import AirflowSkipException
 
-        from chanjiao.pipeline import build_if_stale
+        from chanjiao import settings as config
+        from chanjiao.app.build import build_if_stale
 
-        result = build_if_stale()
+        result = build_if_stale(config.load())
         if result["status"] == "current":
             raise AirflowSkipException("the marts are current: built from the loads and code there are now")
         return result
@@ -64,28 +59,31 @@ def chanjiao_publish():
     def publish(period: str) -> dict:
         from airflow.sdk.exceptions import AirflowSkipException
 
-        from chanjiao.pipeline import publish_release
+        from chanjiao import settings as config
+        from chanjiao.app.publish import publish
 
-        result = publish_release(period)
+        result = publish(config.load(), period)
         if result["status"] == "unchanged":
             raise AirflowSkipException(f"{period} {result['version']} is current: nothing to publish")
         return result
 
     # Reschedule mode: the sensor gives its worker slot back between looks.
-    @task.sensor(poke_interval=POKE_SECONDS, timeout=3 * 24 * 3600, mode="reschedule")
+    @task.sensor(poke_interval=SETTINGS.deadline_poke_seconds, timeout=3 * 24 * 3600, mode="reschedule")
     def watch_deadline(period: str) -> bool:
+        from chanjiao import settings as config
         from chanjiao.orchestration.deadline import watch_done
 
-        return watch_done(period)
+        return watch_done(config.load(), period)
 
     @task(multiple_outputs=False)
     def check_deadline(period: str, ti=None) -> dict:
         import datetime as dt
 
+        from chanjiao import settings as config
         from chanjiao.orchestration.deadline import check_deadline
 
         began_at = ti.xcom_pull(task_ids="resolve_period", key="began_at")
-        return check_deadline(period, dt.datetime.fromisoformat(began_at))
+        return check_deadline(config.load(), period, dt.datetime.fromisoformat(began_at))
 
     period = resolve_period()
     build(period) >> publish(period)

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from stdnum.cn import uscc
 
-from chanjiao.settings import TIMEZONE
+from ingestion.period import TIMEZONE
 from ingestion.registry import kinds
 from ingestion.templates import write_workbook
 

@@ -8,16 +8,21 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import dataclasses
 import logging
-import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from chanjiao import warehouse
-from chanjiao.calendar import load_calendar
+from chanjiao.app import home as home_use_cases
+from chanjiao.app.read import indicators, status
+from chanjiao.demo.airflow_runner import MARKER
+from chanjiao.demo.generate import CITY, LATE_PERIOD, PERIOD, PERIODS, generate, generate_late_correction
+from chanjiao.indicators import format_table
+from chanjiao.lineage.openlineage import airflow_environment
 from chanjiao.orchestration.defaults import POOL
+from chanjiao.publication.release import versions
 from chanjiao.settings import DAGS_DIR, Settings
 
 log = logging.getLogger(__name__)
@@ -28,12 +33,8 @@ LATE_INGEST_AT = "2026-11-10T10:15:00+08:00"  # when the late correction is pick
 
 def airflow_env(settings: Settings) -> dict[str, str]:
     """Airflow for the embedded demo: SQLite metadata DB under $CHANJIAO_HOME, our dags/ folder."""
-    from chanjiao.lineage.openlineage import airflow_environment
-
     home = settings.airflow_home
-    return {
-        **os.environ,
-        **settings.env(),
+    return settings.child_env(**{
         # OpenLineage events of the DAG runs, beside dbt's, for the auditors' lineage (chanjiao.lineage)
         **airflow_environment(settings.home),
         "AIRFLOW_HOME": str(home),
@@ -43,10 +44,10 @@ def airflow_env(settings: Settings) -> dict[str, str]:
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
         "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
         "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
-        "CHANJIAO_TASK_RETRIES": os.environ.get("CHANJIAO_TASK_RETRIES", "0"),
+        "CHANJIAO_TASK_RETRIES": str(settings.task_retries or 0),
         # The demo writes landing whole before it runs ingest: nothing there is still being uploaded.
         "CHANJIAO_LANDING_SETTLE_SECONDS": "0",
-    }
+    })
 
 
 def _airflow(settings: Settings, *args: str) -> float:
@@ -69,8 +70,6 @@ def prepare_airflow(settings: Settings) -> None:
 
 def run_dags(settings: Settings, steps: list[dict]) -> list[dict]:
     """Run DAGs one after another as `airflow dags test` does, in one Airflow process (airflow_runner)."""
-    from chanjiao.demo.airflow_runner import MARKER
-
     started = time.monotonic()
     runner = subprocess.Popen([sys.executable, "-m", "chanjiao.demo.airflow_runner", json.dumps(steps)], env=airflow_env(settings),
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
@@ -97,10 +96,10 @@ def step(dag_id: str, run_date: str, period: str | None = None) -> dict:
     return {"dag_id": dag_id, "logical_date": run_date, **({"conf": {"period": period}} if period else {})}
 
 
-def month_cycle(period: str) -> list[dict]:
+def month_cycle(settings: Settings, period: str) -> list[dict]:
     """A month as production runs it: submissions are ingested, the warehouse built (the asset event
     schedules it), the release published on the calendar's publication day."""
-    release_at = load_calendar().scheduled_at(period)
+    release_at = settings.calendar.scheduled_at(period)
     collected_at = (release_at - dt.timedelta(days=1)).replace(hour=18, minute=0).isoformat()  # after the collection deadline
     return [step("chanjiao_ingest", collected_at, period), step("chanjiao_build", collected_at),
             step("chanjiao_publish", release_at.isoformat(), period)]
@@ -113,21 +112,16 @@ def _city_values(settings: Settings, period: str, version: str, indicator: str =
 
 
 def run_demo(settings: Settings, json_output: bool = False) -> dict:
-    from chanjiao.demo.generate import CITY, LATE_PERIOD, PERIOD, PERIODS, generate, generate_late_correction
-    from chanjiao.indicators import county_variant_fractions, format_table, indicator_values
-    from chanjiao.publication.release import versions
-    from chanjiao.status import collection_status
-
     started = time.monotonic()
     if settings.pii_key is None:
-        settings = Settings(home=settings.home, pii_key=DEMO_PII_KEY.encode())
-    warehouse.init(settings)
+        settings = dataclasses.replace(settings, pii_key=DEMO_PII_KEY.encode())
+    home_use_cases.init(settings)
     prepare_airflow(settings)
     runs = []
     for period in PERIODS:
         files = generate(settings.landing, period)
         log.info("wrote %d sample submissions for 鹤壁市 %s into %s", len(files), period, settings.landing)
-        runs += run_dags(settings, month_cycle(period))
+        runs += run_dags(settings, month_cycle(settings, period))
     # After 2026-10 is out, a school corrects 2026-08: the next ingest run picks it up from
     # landing/2026-08/, the build follows, and publishing 2026-08 again makes its v2.
     late = generate_late_correction(settings.landing, LATE_PERIOD)
@@ -138,9 +132,9 @@ def run_demo(settings: Settings, json_output: bool = False) -> dict:
 
     # The headline month fills the sheets behind these two headline indicators; apprentices, graduates and
     # enterprise returns are left empty, so the other indicators would show zeros that mean nothing.
-    rows = [r for r in indicator_values(settings, PERIOD)
-            if r["region"][:4] == CITY[:4] and r["indicator"] in ("dual_teacher_ratio", "above_scale_participation_rate")]
-    received = collection_status(settings, PERIOD)["submitters"]
+    values, fractions = indicators(settings, PERIOD)
+    rows = [r for r in values if r["region"][:4] == CITY[:4] and r["indicator"] in ("dual_teacher_ratio", "above_scale_participation_rate")]
+    received = status(settings, PERIOD)["submitters"]
     summary = (f"收到 {sum(r['received'] for r in received)} 个文件：{sum(r['accepted'] for r in received)} 个入库，"
                f"{sum(r['rejected'] for r in received)} 个退回（原因见 {settings.quarantine / PERIOD}），"
                f"{sum(r['duplicates'] for r in received)} 个重复")
@@ -152,6 +146,6 @@ def run_demo(settings: Settings, json_output: bool = False) -> dict:
         revision = (f"\n迟报更正：{late.name} → {LATE_PERIOD} {releases[LATE_PERIOD][-1]}；双师型教师占比 浚县(410621) "
                     f"{before.get('410621')}% → {after.get('410621')}%，鹤壁市 {before.get(CITY)}% → {after.get(CITY)}%")
     table = (f"鹤壁市 {PERIOD} 产教融合核心指标\n{summary}\n发布（{settings.publications}）：{released}{revision}\n"
-             f"三个月经 Airflow（chanjiao_ingest → chanjiao_build → chanjiao_publish）运行，用时 {seconds:.0f} 秒\n\n" + format_table(rows, county_variant_fractions(settings, PERIOD)))
+             f"三个月经 Airflow（chanjiao_ingest → chanjiao_build → chanjiao_publish）运行，用时 {seconds:.0f} 秒\n\n" + format_table(rows, fractions))
     log.info("demo: %d DAG runs (%s) in %.1f s", len(runs), ", ".join(f"{r['dag_id']} {r['seconds']:.0f} s" for r in runs), seconds)
     return {"indicators": rows, "table": table, "releases": releases, "seconds": seconds, "runs": runs}

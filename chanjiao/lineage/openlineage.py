@@ -18,7 +18,9 @@ import logging
 import sys
 from pathlib import Path
 
+from chanjiao import archive
 from chanjiao.settings import Settings
+from ingestion.registry import kinds
 
 log = logging.getLogger(__name__)
 
@@ -112,16 +114,14 @@ def emit(settings: Settings, job: str, inputs: list[dict], outputs: list[dict], 
 def emit_ingest(settings: Settings, outcomes: list[dict], started: dt.datetime) -> str | None:
     """The files one ingest read (their archived, content-addressed copies) and the raw tables it wrote:
     the ledger always (every attempt is a row), the kind's tables for accepted files."""
-    from ingestion.registry import kinds
-
     if not outcomes:
         return None
     registry = kinds()
     inputs, tables = [], {"loads"}
     for o in outcomes:
         if o.get("sha256"):
-            archived = next((settings.archive / o["sha256"][:2]).glob(f"{o['sha256']}.*"), None)
-            if archived is not None:
+            archived = archive.path_of(settings, o["sha256"], o["file"])
+            if archived.exists():
                 inputs.append(file_dataset(archived))
         if o["status"] == "accepted" and o.get("kind") in registry:
             tables.update(sheet.table for sheet in registry[o["kind"]].sheets)

@@ -12,7 +12,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from chanjiao import marts
-from chanjiao.settings import TIMEZONE, Settings
+from chanjiao.settings import Settings
+from ingestion.period import TIMEZONE
 
 # A value for a city or province is made of the rows of the units in its counties.
 IN_REGION = "? in (g.region_code, g.city_code, g.province_code)"

@@ -14,14 +14,14 @@ import logging
 import urllib.request
 
 from chanjiao import settings as config
+from chanjiao.settings import Settings
 
 log = logging.getLogger(__name__)
 WEBHOOK_TIMEOUT = 10  # seconds: a hung receiver must not hold a worker slot
 
 
-def send_alert(event: str, subject: str, text: str, details: dict) -> list[str]:
+def send_alert(settings: Settings, event: str, subject: str, text: str, details: dict) -> list[str]:
     """Send one alert on every configured channel; returns the channels that accepted it."""
-    settings = config.load()
     delivered = []
     log.warning("alert %s: %s", event, text)
     if settings.alert_email:
@@ -58,13 +58,14 @@ def on_task_failure(context) -> None:
     subject = f"【chanjiao 告警】任务失败 {ti.dag_id}.{ti.task_id}"
     text = (f"任务 {ti.dag_id}.{ti.task_id} 在运行 {ti.run_id} 中失败（已用尽重试）"
             f"{'，报告期 ' + period if period else ''}。\n原因：{details['error']}\n日志：{details['log_url']}")
-    send_alert("task_failed", subject, text, details)
+    # Airflow calls this: it is an entry point, and reads the settings as a task does
+    send_alert(config.load(), "task_failed", subject, text, details)
 
 
-def deadline_missed(period: str, deadline, published: list[str]) -> list[str]:
+def deadline_missed(settings: Settings, period: str, deadline, published: list[str]) -> list[str]:
     """No version of `period` had been published by its deadline (end of its publication day)."""
     when = deadline.strftime("%Y-%m-%d %H:%M %Z")
     subject = f"【chanjiao 告警】{period} 月度发布逾期"
     later = f"此后已发布 {', '.join(published)}。" if published else "目前仍没有任何版本。"
     text = f"报告期 {period} 的指标发布应在 {when} 前完成，但截至该时间未发布任何版本；{later}请检查 chanjiao_publish 的运行。"
-    return send_alert("deadline_missed", subject, text, {"period": period, "deadline": deadline.isoformat(), "published_later": published})
+    return send_alert(settings, "deadline_missed", subject, text, {"period": period, "deadline": deadline.isoformat(), "published_later": published})

@@ -8,29 +8,24 @@ from __future__ import annotations
 
 import datetime as dt
 
-from chanjiao import settings as config
-from chanjiao.calendar import load_calendar
+from chanjiao.orchestration import alerts
+from chanjiao.publication.release import version_as_of, versions
+from chanjiao.settings import Settings
 
 
-def watch_done(period: str, now: dt.datetime | None = None) -> bool:
+def watch_done(settings: Settings, period: str, now: dt.datetime | None = None) -> bool:
     """The sensor's poke: done once a version of `period` exists or its deadline has passed."""
-    from chanjiao.publication.release import versions
-
     now = now or dt.datetime.now(dt.timezone.utc)
-    return bool(versions(config.load(), period)) or now >= load_calendar().deadline(period)
+    return bool(versions(settings, period)) or now >= settings.calendar.deadline(period)
 
 
-def check_deadline(period: str, run_started_at: dt.datetime) -> dict:
-    from chanjiao.orchestration import alerts
-    from chanjiao.publication.release import version_as_of, versions
-
-    deadline = load_calendar().deadline(period)
+def check_deadline(settings: Settings, period: str, run_started_at: dt.datetime) -> dict:
+    deadline = settings.calendar.deadline(period)
     if run_started_at >= deadline:
         return {"status": "not_watched", "period": period, "deadline": deadline.isoformat()}
-    settings = config.load()
     on_time = version_as_of(settings, period, deadline)
     if on_time is not None:
         return {"status": "on_time", "period": period, "deadline": deadline.isoformat(), "version": on_time.name}
     published = versions(settings, period)
-    delivered = alerts.deadline_missed(period, deadline, [v.name for v in published])
+    delivered = alerts.deadline_missed(settings, period, deadline, [v.name for v in published])
     return {"status": "missed", "period": period, "deadline": deadline.isoformat(), "alerted": delivered}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
-from chanjiao.publication import labels
+from chanjiao import labels
 from chanjiao.publication.charts import trend_chart
 from chanjiao.publication.content import Content
 from chanjiao.publication.notes import aims_outside

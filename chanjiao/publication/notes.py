@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from chanjiao.publication import labels
+from chanjiao import labels
 
 AIMS_FILE = Path(__file__).with_name("aims_outside.csv")
 

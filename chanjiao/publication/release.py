@@ -11,9 +11,7 @@ is left as it is.
 """
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import fcntl
 import hashlib
 import json
 import logging
@@ -32,7 +30,8 @@ from chanjiao.publication.docs_site import write_docs_site
 from chanjiao.publication.revisions import revised_values, revisions
 from chanjiao.publication.sdmx import write_sdmx_csv
 from chanjiao.publication.xlsx import write_workbook
-from chanjiao.settings import TIMEZONE, Settings
+from chanjiao.settings import Settings
+from ingestion.period import TIMEZONE
 from chanjiao.version import code_version
 
 log = logging.getLogger(__name__)
@@ -80,53 +79,40 @@ def _current(settings: Settings, period: str, fingerprint: str) -> Path | None:
     return None
 
 
-@contextlib.contextmanager
-def _publish_lock(settings: Settings):
-    """Two publishes (a retry racing the original) take turns; the second then finds the first's version."""
-    settings.publications.mkdir(parents=True, exist_ok=True)
-    # beside the publications, not inside a period's folder, which holds versions and nothing else
-    with open(settings.home / "publish.lock", "a+") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
 def publish(settings: Settings, period: str) -> dict:
+    """A new version of `period` if what it is built from changed. The caller (chanjiao.app) holds the
+    publish lock, so a retry racing the original finds the first's version, and the writer lock, which
+    the dbt documentation site needs."""
     content = read_content(settings, period)
     inputs, fingerprint = inputs_fingerprint(content)
     if current := _current(settings, period, fingerprint):
         log.info("release %s %s is current: its loads, code version and statistics are unchanged", period, current.name)
         return {"status": "unchanged", "period": period, "version": current.name, "path": str(current)}
-    with _publish_lock(settings):
-        if current := _current(settings, period, fingerprint):
-            return {"status": "unchanged", "period": period, "version": current.name, "path": str(current)}
-        numbered = _numbered(settings, period)
-        existing = versions(settings, period)
-        previous = existing[-1] if existing else None
-        # Past every name taken, published or not: the rename must not fail on, nor a reader confuse the
-        # release with, a stray folder. The stray stays as it is, for a person to look at.
-        if stray := [p.name for p in numbered if p not in existing]:
-            log.warning("%s: %s in %s named like a version but not a published one (no manifest.json naming it); "
-                        "left untouched, the new version is numbered past it", period, ", ".join(stray), settings.publications / period)
-        version = f"v{int(numbered[-1].name[1:]) + 1 if numbered else 1}"
-        final = settings.publications / period / version
-        tmp = settings.publications / period / f".{version}.tmp"
-        unseal(tmp)  # what a crashed attempt left (perhaps already read-only); never a published version
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        parent_mode, dir_mode, file_mode = settings.publication_modes
-        for folder in (settings.publications, tmp.parent):
-            chmod_quietly(folder, parent_mode)
-        try:
-            revised = _write_files(settings, tmp, content, version, previous, fingerprint, inputs)
-            seal(tmp, dir_mode, file_mode)  # readable as settings say, and read-only: a version never changes
-            os.rename(tmp, final)  # atomic: the version appears whole or not at all; fails rather than replace one
-        except BaseException:
-            unseal(tmp)
-            shutil.rmtree(tmp, ignore_errors=True)  # a failed attempt leaves nothing a reader could mistake for a release
-            raise
+    numbered = _numbered(settings, period)
+    existing = versions(settings, period)
+    previous = existing[-1] if existing else None
+    # Past every name taken, published or not: the rename must not fail on, nor a reader confuse the
+    # release with, a stray folder. The stray stays as it is, for a person to look at.
+    if stray := [p.name for p in numbered if p not in existing]:
+        log.warning("%s: %s in %s named like a version but not a published one (no manifest.json naming it); "
+                    "left untouched, the new version is numbered past it", period, ", ".join(stray), settings.publications / period)
+    version = f"v{int(numbered[-1].name[1:]) + 1 if numbered else 1}"
+    final = settings.publications / period / version
+    tmp = settings.publications / period / f".{version}.tmp"
+    unseal(tmp)  # what a crashed attempt left (perhaps already read-only); never a published version
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    parent_mode, dir_mode, file_mode = settings.publication_modes
+    for folder in (settings.publications, tmp.parent):
+        chmod_quietly(folder, parent_mode)
+    try:
+        revised = _write_files(settings, tmp, content, version, previous, fingerprint, inputs)
+        seal(tmp, dir_mode, file_mode)  # readable as settings say, and read-only: a version never changes
+        os.rename(tmp, final)  # atomic: the version appears whole or not at all; fails rather than replace one
+    except BaseException:
+        unseal(tmp)
+        shutil.rmtree(tmp, ignore_errors=True)  # a failed attempt leaves nothing a reader could mistake for a release
+        raise
     log.info("published %s %s (%d values, %d revisions) to %s", period, version, len(content.values), len(revised), final)
     return {"status": "published", "period": period, "version": version, "path": str(final),
             "revisions": len(revised) if previous else None, "revisions_against": previous.name if previous else None}

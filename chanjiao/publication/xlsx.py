@@ -11,7 +11,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from chanjiao.publication import labels
+from chanjiao import labels
 from chanjiao.publication.cells import looks_like_formula
 from chanjiao.publication.content import Content
 from chanjiao.publication.csv_files import INDICATOR_COLUMNS, REVISION_COLUMNS, TARGET_COLUMNS, indicator_rows, target_rows

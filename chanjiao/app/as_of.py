@@ -21,8 +21,14 @@ import time
 from itertools import groupby
 from pathlib import Path
 
-from chanjiao import marts
+from chanjiao import archive, marts
+from chanjiao.app.build import build
+from chanjiao.app.ingest import ingest
+from chanjiao.app.publish import publish
+from chanjiao.files import unseal
+from chanjiao.publication.release import version_as_of as find
 from chanjiao.settings import Settings
+from chanjiao.version import code_version
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +47,6 @@ class RebuildFailed(RuntimeError):
 
 
 def version_as_of(settings: Settings, period: str, as_of: dt.datetime) -> tuple[Path, dict]:
-    from chanjiao.publication.release import version_as_of as find
-
     path = find(settings, period, as_of)
     if path is None:
         raise NotPublished(f"no version of {period} had been published by {as_of.isoformat()}")
@@ -67,7 +71,7 @@ def _frame_loads(settings: Settings, manifest: dict) -> list[dict]:
 
 def _archived(settings: Settings, load: dict) -> Path:
     sha = load["sha256"]
-    path = settings.archive / sha[:2] / f"{sha}{Path(load['file']).suffix.lower()}"
+    path = archive.path_of(settings, sha, load["file"])
     if not path.exists():
         raise RebuildFailed(f"{load['file']} (sha256 {sha}) is not in the archive {settings.archive}")
     if hashlib.sha256(path.read_bytes()).hexdigest() != sha:
@@ -95,20 +99,14 @@ def _stage(settings: Settings, scratch: Path, loads: list[dict]) -> list[tuple[s
 
 
 def rebuild(settings: Settings, period: str, as_of: dt.datetime) -> dict:
-    """The release of `period` current at `as_of`, rebuilt from the archive into a scratch home."""
-    from chanjiao.build import build
-    from chanjiao.publication.release import publish
-    from chanjiao.version import code_version
-    from ingestion.ingest import ingest
-
+    """The release of `period` current at `as_of`, rebuilt from the archive into a scratch home, through
+    the same use cases as the live one (ingest, build, publish) on the scratch home's settings."""
     started = time.monotonic()
     original, manifest = version_as_of(settings, period, as_of)
     scratch = settings.home / "rebuilds" / period / original.name
     done = scratch / DONE
     if done.exists():
         return json.loads(done.read_text(encoding="utf-8"))
-    from chanjiao.files import unseal
-
     unseal(scratch)  # an unfinished earlier attempt, perhaps with a (read-only) version in it
     shutil.rmtree(scratch, ignore_errors=True)
     scratch.mkdir(parents=True)
@@ -117,7 +115,7 @@ def rebuild(settings: Settings, period: str, as_of: dt.datetime) -> dict:
     loads = manifest["loads"] + [f for f in _frame_loads(settings, manifest) if f["sha256"] not in {l["sha256"] for l in manifest["loads"]}]
     log.info("rebuilding %s %s (published %s) from %d archived files", period, original.name, manifest["published_at"], len(loads))
     for batch_period, paths in _stage(settings, scratch, loads):
-        refused = [o for o in ingest(paths, home, period=batch_period) if o["status"] != "accepted"]
+        refused = [o for o in ingest(home, paths, period=batch_period) if o["status"] != "accepted"]
         if refused:
             raise RebuildFailed("archived files the release was built from were not accepted again: "
                                 + "; ".join(f"{o['file']}: {o['status']} {[r['rule'] for r in o['reasons']]}" for o in refused))
@@ -153,4 +151,4 @@ def rebuild(settings: Settings, period: str, as_of: dt.datetime) -> dict:
 def settings_as_of(settings: Settings, period: str, as_of: dt.datetime) -> tuple[Settings, dict]:
     """Settings of the rebuilt home whose warehouse holds what was in force when the version current at `as_of` was published."""
     summary = rebuild(settings, period, as_of)
-    return Settings(home=Path(summary["home"]), pii_key=settings.pii_key), summary
+    return dataclasses.replace(settings, home=Path(summary["home"])), summary
