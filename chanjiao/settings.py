@@ -11,6 +11,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from expectations.thresholds import Thresholds
+from ingestion.limits import Limits
+from ingestion.setting import SettingError
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 DAGS_DIR = REPO_ROOT / "dags"
@@ -177,3 +181,19 @@ def load() -> Settings:
                     alert_webhook=os.environ.get("CHANJIAO_ALERT_WEBHOOK") or None,
                     query_timeout_seconds=_query_timeout(), query_memory_limit=_query_memory(),
                     share_group=_flag("CHANJIAO_SHARE_GROUP"), publication_readers=_readers())
+
+
+def file_limits() -> Limits:
+    """What a submitted file may cost (CHANJIAO_LIMIT_<FIELD>, see ingestion.limits)."""
+    try:
+        return Limits.from_mapping(os.environ)
+    except SettingError as err:
+        raise ConfigError(str(err)) from None
+
+
+def gate_thresholds() -> Thresholds:
+    """The batch rules' shares (CHANJIAO_GATE_TEACHER_CHANGE, CHANJIAO_GATE_REGISTER_SHRINK, see expectations.thresholds)."""
+    try:
+        return Thresholds.from_mapping(os.environ)
+    except SettingError as err:
+        raise ConfigError(str(err)) from None

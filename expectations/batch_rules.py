@@ -3,16 +3,16 @@
 - a school's teacher count moving more than a share against its previous accepted period: warning
 - cooperation rows naming enterprises absent from every above-scale register known: warning
 - a register shrinking by more than a share against the one in force for its region: error
-The shares are configuration: CHANJIAO_GATE_TEACHER_CHANGE (default 0.3), CHANJIAO_GATE_REGISTER_SHRINK (0.2).
+The shares are the caller's `expectations.thresholds.Thresholds` (configuration: CHANJIAO_GATE_TEACHER_CHANGE,
+default 0.3, and CHANJIAO_GATE_REGISTER_SHRINK, 0.2, read by chanjiao.settings).
 """
 from __future__ import annotations
-
-import os
 
 import great_expectations as gx
 import great_expectations.expectations as gxe
 
-from ingestion.read import ParsedFile
+from expectations.thresholds import Thresholds
+from ingestion.parsed import ParsedFile
 
 REGISTER_KINDS = ("above_scale_register", "certified_enterprises", "carriers")
 
@@ -37,20 +37,15 @@ def _frame_in_force(frame_rows: list, region: str, period: str) -> list | None:
     return [r for r in frame_rows if (r[0], r[1], r[2], r[3]) == latest]
 
 
-def _share(name: str, default: float) -> float:
-    return float(os.environ.get(name, default))
-
-
 def _suite(name: str, expectation) -> gx.ExpectationSuite:
     return gx.ExpectationSuite(name=name, expectations=[expectation])
 
 
-def frames(con, files: list[ParsedFile], period_of: dict[str, str]) -> list:
+def frames(con, files: list[ParsedFile], period_of: dict[str, str], thresholds: Thresholds = Thresholds()) -> list:
     import pandas as pd
 
     out = []
-    teacher_change = _share("CHANJIAO_GATE_TEACHER_CHANGE", 0.3)
-    register_shrink = _share("CHANJIAO_GATE_REGISTER_SHRINK", 0.2)
+    teacher_change, register_shrink = thresholds.teacher_change, thresholds.register_shrink
 
     # Previous accepted loads with their row counts, newest first per submitter.
     history = con.execute("""

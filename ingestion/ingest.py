@@ -26,11 +26,12 @@ from zoneinfo import ZoneInfo
 
 from chanjiao import warehouse
 from chanjiao.files import replacing, write_atomic
-from chanjiao.settings import TIMEZONE, Settings
+from chanjiao.settings import TIMEZONE, Settings, file_limits, gate_thresholds
 from chanjiao.version import code_version
+from expectations.report import render
+from ingestion.faults import FaultPoints
 from ingestion.isolation import read_many
-from ingestion.read import ParsedFile, Problem
-from ingestion.safety import Limits
+from ingestion.parsed import ParsedFile, Problem
 from ingestion.return_notice import write_return_notice
 
 log = logging.getLogger(__name__)
@@ -76,21 +77,10 @@ def collection_period() -> str:
     return f"{now.year - 1:04d}-12" if now.month == 1 else f"{now.year:04d}-{now.month - 1:02d}"
 
 
-def _pause_for_tests(settings: Settings, stage: str, path: Path) -> None:
-    """Fault tests stop the loader at a named point (CHANJIAO_TEST_PAUSE=stage:file) to kill it there.
-    Once: while the marker of an earlier pause is there, a later run (the retry after the kill) goes on.
-    A test that wants the paused run to go on instead creates `resume-STAGE` in the home."""
-    marker, resume = settings.home / f"paused-{stage}", settings.home / f"resume-{stage}"
-    if os.environ.get("CHANJIAO_TEST_PAUSE") == f"{stage}:{path.name}" and not marker.exists():
-        marker.write_text(str(os.getpid()))
-        deadline = time.monotonic() + 600
-        while time.monotonic() < deadline and not resume.exists():  # or until a test lets it go on
-            time.sleep(0.1)
-
-
 def ingest(paths: Iterable[Path], settings: Settings, period: str | None = None, progress: Callable[[int, int], None] | None = None,
-           timings: dict | None = None) -> list[dict]:
-    """Ingest files or folders; `timings`, if given, receives seconds spent reading, gating and loading."""
+           timings: dict | None = None, faults: FaultPoints = FaultPoints()) -> list[dict]:
+    """Ingest files or folders; `timings`, if given, receives seconds spent reading, gating and loading.
+    `faults`: where tests make faults happen (ingestion.faults); production leaves the default."""
     key = settings.require_pii_key()
     clock = time.perf_counter()
     paths = list(paths)
@@ -110,14 +100,14 @@ def ingest(paths: Iterable[Path], settings: Settings, period: str | None = None,
             try:
                 sha, archived = _archive(settings, path)
             except NotRegularFile as refused:
-                outcomes.append(_refuse(con, settings, path, refused, period))
+                outcomes.append(_refuse(con, settings, path, refused, period, faults))
                 continue
-            _pause_for_tests(settings, "after_archive", path)
+            faults.reached("after_archive", path)
             if sha in accepted:
                 _, kind, submitter, region, first_period, first_load = accepted[sha]
                 _ensure_report(con, settings, first_load, first_period)
                 earlier = ParsedFile(path=path, sha256=sha, kind=kind, submitter=submitter, period=first_period, region=region)
-                outcomes.append(_publish(con, settings, path, archived, earlier, "duplicate", [], [], period))
+                outcomes.append(_publish(con, settings, path, archived, earlier, "duplicate", [], [], period, faults=faults))
             elif sha in copies:
                 # The same bytes twice in one batch are read once; each copy gets the first one's outcome:
                 # `duplicate` if it was accepted, the same rejection and reasons otherwise.
@@ -133,7 +123,7 @@ def ingest(paths: Iterable[Path], settings: Settings, period: str | None = None,
         latest_period = con.execute(
             "select max(period) from raw.loads where status = 'accepted' and kind in ('school_workbook', 'enterprise_return')").fetchone()[0]
         with _staged_copies(settings, fresh) as to_read:
-            parsed_files = read_many(to_read, key, period or collection_period(), Limits.from_env())
+            parsed_files = read_many(to_read, key, period or collection_period(), file_limits(), faults=faults)
             for i, ((path, archived), parsed) in enumerate(zip(fresh, parsed_files)):
                 _check_period(parsed, period, latest_period)
                 staged.append((path, parsed, archived))
@@ -146,19 +136,20 @@ def ingest(paths: Iterable[Path], settings: Settings, period: str | None = None,
         read_done = time.perf_counter()
         gateable = [p for _, p, _ in staged if p.kind and p.period]
         period_of = {p.sha256: period or p.period for p in gateable}
-        verdicts = validate(gateable, period_of, batch_rules.frames(con, gateable, period_of))
+        verdicts = validate(gateable, period_of, batch_rules.frames(con, gateable, period_of, gate_thresholds()))
         gate_done = time.perf_counter()
         for path, parsed, archived in staged:
             verdict = verdicts.get(parsed.sha256, {"problems": [], "warnings": [], "results": []})
             problems = _dedupe(parsed.problems + verdict["problems"])
             status = "rejected" if problems else "accepted"
             warnings = _dedupe(verdict["warnings"])
-            outcomes.append(_publish(con, settings, path, archived, parsed, status, problems, warnings, period, verdict["results"]))
+            outcomes.append(_publish(con, settings, path, archived, parsed, status, problems, warnings, period, verdict["results"], faults=faults))
             for copy_path, copy_archived in copies.get(parsed.sha256, []):
                 if status == "accepted":
-                    outcomes.append(_publish(con, settings, copy_path, copy_archived, parsed, "duplicate", [], [], period))
+                    outcomes.append(_publish(con, settings, copy_path, copy_archived, parsed, "duplicate", [], [], period, faults=faults))
                 else:
-                    outcomes.append(_publish(con, settings, copy_path, copy_archived, parsed, status, problems, warnings, period, verdict["results"]))
+                    outcomes.append(_publish(con, settings, copy_path, copy_archived, parsed, status, problems, warnings, period, verdict["results"],
+                                             faults=faults))
     if timings is not None and staged:
         timings.update(read=read_done - clock, gate=gate_done - read_done, load=time.perf_counter() - gate_done)
     return outcomes
@@ -288,19 +279,19 @@ def _in_landing(settings: Settings, path: Path) -> bool:
     return (path.parent.resolve() / path.name).is_relative_to(settings.landing.resolve())
 
 
-def _refuse(con, settings: Settings, path: Path, refused: NotRegularFile, period: str | None) -> dict:
+def _refuse(con, settings: Settings, path: Path, refused: NotRegularFile, period: str | None, faults: FaultPoints) -> dict:
     """A link or other non-regular entry: rejected with a reason, nothing of what it points at read or
     copied. From landing, the entry itself (the link, not its target) is moved into quarantine, so it is
     reported once and not again on every run."""
     message = (f"“{path.name}”是{refused.what_zh}，不是普通文件：出于安全考虑不予读取。请直接报送文件本身（不要使用链接或快捷方式）"
                f" / {path.name} is a {refused.what_en}, not a regular file: refused unread; send the file itself")
     problem = Problem(None, None, None, "not_regular_file", message)
-    return _publish(con, settings, path, None, ParsedFile(path=path, sha256=""), "rejected", [problem], [], period, refused=refused)
+    return _publish(con, settings, path, None, ParsedFile(path=path, sha256=""), "rejected", [problem], [], period, refused=refused, faults=faults)
 
 
 def _publish(con, settings: Settings, path: Path, archived: Path | None, parsed: ParsedFile, status: str,
              problems: list[Problem], warnings: list[Problem], period: str | None, results: list | None = None,
-             refused: NotRegularFile | None = None) -> dict:
+             refused: NotRegularFile | None = None, faults: FaultPoints = FaultPoints()) -> dict:
     """The file's outcome in one transaction: its ledger row and, if accepted, all its rows."""
     import pandas as pd
 
@@ -328,7 +319,7 @@ def _publish(con, settings: Settings, path: Path, archived: Path | None, parsed:
                     con.register("incoming", frame[[c for c in frame.columns if c in cols]])
                     con.execute(f"insert into raw.{sheet.definition.table} by name select * from incoming")
                     con.unregister("incoming")
-        _pause_for_tests(settings, "in_transaction", path)
+        faults.reached("in_transaction", path)
         con.execute("commit")
     except BaseException:
         try:
@@ -342,11 +333,9 @@ def _publish(con, settings: Settings, path: Path, archived: Path | None, parsed:
     elif status == "rejected":
         _quarantine(settings, archived, path.name, parsed.sha256, file_period, reasons)
     if status != "duplicate":
-        from expectations.report import write_report
-
         cursor = con.execute("select * from raw.loads where load_id = ?", [load_id])
         load = dict(zip([d[0] for d in cursor.description], cursor.fetchone()))
-        write_report(settings.reports / (file_period or "unknown-period"), load)
+        _write_report(settings.reports / (file_period or "unknown-period"), load)
     if in_landing and refused is None:
         path.unlink()  # the outcome is committed: the file may leave landing
     (log.warning if status == "rejected" else log.info)("%s: %s (%d rows, %d reasons, %d warnings)", path.name, status, rows, len(reasons), len(notes))
@@ -359,10 +348,15 @@ def _ensure_report(con, settings: Settings, load_id: str, period: str | None) ->
     (that file stayed in landing, and comes back now as a duplicate of its own load)."""
     if (settings.reports / (period or "unknown-period") / f"{load_id}.html").exists():
         return
-    from expectations.report import write_report
-
     cursor = con.execute("select * from raw.loads where load_id = ?", [load_id])
-    write_report(settings.reports / (period or "unknown-period"), dict(zip([d[0] for d in cursor.description], cursor.fetchone())))
+    _write_report(settings.reports / (period or "unknown-period"), dict(zip([d[0] for d in cursor.description], cursor.fetchone())))
+
+
+def _write_report(folder: Path, load: dict) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{load['load_id']}.html"
+    write_atomic(path, render(load))  # a write cut short leaves no truncated page behind
+    return path
 
 
 def _quarantine(settings: Settings, archived: Path, name: str, sha: str, period: str | None, reasons: list[dict]) -> None:
