@@ -35,9 +35,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 # Only what the worker processes need is imported here: each worker re-imports this module (the main
 # module) when it starts, so the workbook generator (xlsxwriter and the demo, ~0.2 s per worker) is
 # imported inside generate(). Every reader would otherwise pay it in its pool start-up.
+from chanjiao.settings import file_limits  # noqa: E402
 from ingestion.isolation import START_METHOD, default_workers, read_many  # noqa: E402
+from ingestion.precheck import precheck  # noqa: E402
 from ingestion.read import read_file  # noqa: E402
-from ingestion.safety import Limits, precheck  # noqa: E402
 
 KEY = b"benchmark-key-not-secret"
 PERIOD = "2026-10"
@@ -85,7 +86,7 @@ def _pool_run(fn, paths: list[Path], workers: int) -> float:
 
 def _chanjiao(paths: list[Path], workers: int) -> float:
     started = time.perf_counter()
-    bad = [p for p in read_many(paths, KEY, PERIOD, Limits.from_env(), workers=workers) if p.problems or not p.row_count]
+    bad = [p for p in read_many(paths, KEY, PERIOD, file_limits(), workers=workers) if p.problems or not p.row_count]
     elapsed = time.perf_counter() - started
     if bad:
         raise SystemExit(f"{len(bad)} workbooks did not read cleanly, e.g. {bad[0].path.name}: {bad[0].problems[:3]}")
@@ -126,9 +127,9 @@ def cpu(paths: list[Path], repeat: int) -> str:
     checksumming every zip entry (zlib, in C), the cell-position scan (one regex pass in C over each
     worksheet), one HMAC per personal-data value, and sending the result to the parent."""
     from ingestion.pii import pseudonymiser
-    from ingestion.safety import _REF
+    from ingestion.xlsx_check import _REF
 
-    limits = Limits.from_env()
+    limits = file_limits()
     parsed = [read_file(p, KEY, PERIOD) for p in paths]
     # One stand-in per value the reader hashed (names, staff numbers, ID numbers, phones): 12 characters,
     # about their length. The values themselves are never kept, so their digests stand in.

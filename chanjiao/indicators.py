@@ -4,6 +4,7 @@ from __future__ import annotations
 import unicodedata
 
 from chanjiao import marts
+from ingestion import regions
 from chanjiao.labels import TARGET_STATUS, label
 from chanjiao.settings import Settings
 
@@ -138,7 +139,7 @@ def format_table(rows: list[dict], variants: dict | None = None) -> str:
         if r["targets"]:
             target = "; ".join(_target_text(t) for t in r["targets"])
         elif r["region_level"] == "county" and r["unit"] == "%":
-            parent = city_targets.get((r["indicator"], r["region"][:4] + "00"), [])
+            parent = city_targets.get((r["indicator"], regions.city_of(r["region"])), [])
             target = _beside_city(r, [t for t in parent if t["kind"] == "target"], variants or {})
         else:
             target = ""

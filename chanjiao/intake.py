@@ -23,13 +23,15 @@ from pathlib import Path
 
 from chanjiao import archive, ledger, warehouse
 from chanjiao.archive import NotRegularFile
+from chanjiao.files import write_atomic
 from chanjiao.landing import expand, in_landing
 from chanjiao.settings import Settings
 from chanjiao.version import code_version
+from expectations.report import render
 from ingestion.faults import FaultPoints
 from ingestion.isolation import read_many
 from ingestion.period import Period
-from ingestion.read import ParsedFile, Problem
+from ingestion.parsed import ParsedFile, Problem
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +93,7 @@ def ingest(con, paths: Iterable[Path], settings: Settings, period: str | None = 
     read_done = time.perf_counter()
     gateable = [p for _, p, _ in staged if p.kind and p.period]
     period_of = {p.sha256: period or p.period for p in gateable}
-    verdicts = validate(gateable, period_of, batch_rules.frames(con, gateable, period_of, settings.gate_thresholds))
+    verdicts = validate(gateable, period_of, batch_rules.frames(ledger.gate_history(con), gateable, period_of, settings.gate_thresholds))
     gate_done = time.perf_counter()
     for path, parsed, archived in staged:
         verdict = verdicts.get(parsed.sha256, {"problems": [], "warnings": [], "results": []})
@@ -223,9 +225,9 @@ def report_path(settings: Settings, load: dict) -> Path:
 
 
 def _write_report(settings: Settings, load: dict) -> None:
-    from expectations.report import write_report
-
-    write_report(report_path(settings, load).parent, load)
+    path = report_path(settings, load)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, render(load))  # a write cut short leaves no truncated page behind
 
 
 def _ensure_report(con, settings: Settings, load_id: str, period: str | None) -> None:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 
+from expectations.history import AcceptedLoad, FrameRow, History
+
 DDL = """
 create table if not exists raw.loads (
     load_id      varchar primary key,
@@ -109,3 +111,23 @@ def unidentified(con, period: str) -> list[dict]:
     """Files of no known kind received for `period` (or of no period at all)."""
     return _records(con.execute("select file_name, status, reasons from raw.loads where kind is null and (period = ? or period is null) "
                                 "order by ingested_at", [period]))
+
+
+def gate_history(con) -> History:
+    """What the batch rules compare a batch against: accepted loads (newest first), the rows of accepted
+    reporting frames, and every enterprise of an accepted above-scale register."""
+    loads = [AcceptedLoad(*row) for row in con.execute("""
+        select l.kind, l.submitter, l.period, l.sha256,
+               (select count(*) from raw.teachers t where t.load_id = l.load_id) as teachers, l.row_count
+        from raw.loads l where l.status = 'accepted'
+        order by l.period desc, l.received_at desc, l.sha256 desc
+    """).fetchall()]
+    frame_rows = [FrameRow(*row) for row in con.execute("""
+        select l.submitter, l.period, l.received_at, l.sha256, f.submitter_code, f.kind, f.from_period, f.to_period
+        from raw.reporting_frame f join raw.loads l using (load_id)
+        where l.status = 'accepted'
+    """).fetchall()]
+    usccs = frozenset(u for (u,) in con.execute("""
+        select distinct e.uscc from raw.above_scale_enterprises e join raw.loads l using (load_id) where l.status = 'accepted'
+    """).fetchall())
+    return History(loads=loads, frame_rows=frame_rows, registered_usccs=usccs)

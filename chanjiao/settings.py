@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from chanjiao.calendar import ReleaseCalendar, load_calendar
-from expectations.batch_rules import Thresholds
+from expectations.thresholds import Thresholds
 from ingestion.limits import Limits
+from ingestion.setting import SettingError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
@@ -235,7 +236,7 @@ def _calendar(env: Mapping[str, str]) -> Path:
     try:
         load_calendar(path)  # a broken calendar fails here, at start, naming the file
     except (OSError, ValueError) as err:
-        raise ConfigError(f"CHANJIAO_CALENDAR: {err}") from None
+        raise ConfigError(f"CHANJIAO_CALENDAR ({path}): {err}") from None
     return path
 
 
@@ -258,7 +259,7 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
     window = env.get("CHANJIAO_REVISION_WINDOW_MONTHS")
     try:
         limits, thresholds = Limits.from_mapping(env), Thresholds.from_mapping(env)
-    except ValueError as err:
+    except SettingError as err:
         raise ConfigError(str(err)) from None
     return Settings(home=home, pii_key=key.encode() if key else None, alert_email=emails,
                     alert_webhook=_webhook(env),

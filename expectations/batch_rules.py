@@ -3,75 +3,54 @@
 - a school's teacher count moving more than a share against its previous accepted period: warning
 - cooperation rows naming enterprises absent from every above-scale register known: warning
 - a register shrinking by more than a share against the one in force for its region: error
-The shares are configuration: CHANJIAO_GATE_TEACHER_CHANGE (default 0.3), CHANJIAO_GATE_REGISTER_SHRINK (0.2).
+The shares are the caller's `expectations.thresholds.Thresholds` (configuration: CHANJIAO_GATE_TEACHER_CHANGE,
+default 0.3, and CHANJIAO_GATE_REGISTER_SHRINK, 0.2, read by chanjiao.settings).
 """
 from __future__ import annotations
-
-import os
 
 import great_expectations as gx
 import great_expectations.expectations as gxe
 
-from ingestion.read import ParsedFile
+from expectations.history import FrameRow, History
+from expectations.thresholds import Thresholds
+from ingestion.parsed import ParsedFile
+from ingestion.regions import covers
 
 REGISTER_KINDS = ("above_scale_register", "certified_enterprises", "carriers")
 
 
-def _covers(region: str, code: str) -> bool:
-    """A frame or register for `region` covers `code` (county inside its city or province)."""
-    if region == "000000" or region == code:
-        return True
-    if region.endswith("0000"):
-        return code.startswith(region[:2])
-    if region.endswith("00"):
-        return code.startswith(region[:4])
-    return False
-
-
-def _frame_in_force(frame_rows: list, region: str, period: str) -> list | None:
+def _frame_in_force(frame_rows: list[FrameRow], region: str, period: str) -> list[FrameRow] | None:
     """The rows of the latest accepted frame with period <= P covering `region`, or None."""
-    loads = {(r[0], r[1], r[2], r[3]) for r in frame_rows if r[1] <= period and _covers(r[0], region)}
+    key = lambda r: (r.frame_region, r.frame_period, r.received_at, r.sha256)  # noqa: E731 - one frame's identity
+    loads = {key(r) for r in frame_rows if r.frame_period <= period and covers(r.frame_region, region)}
     if not loads:
         return None
     latest = max(loads, key=lambda l: (l[1], l[2], l[3]))
-    return [r for r in frame_rows if (r[0], r[1], r[2], r[3]) == latest]
-
-
-def _share(name: str, default: float) -> float:
-    return float(os.environ.get(name, default))
+    return [r for r in frame_rows if key(r) == latest]
 
 
 def _suite(name: str, expectation) -> gx.ExpectationSuite:
     return gx.ExpectationSuite(name=name, expectations=[expectation])
 
 
-def frames(con, files: list[ParsedFile], period_of: dict[str, str]) -> list:
+def frames(history: History, files: list[ParsedFile], period_of: dict[str, str], thresholds: Thresholds = Thresholds()) -> list:
     import pandas as pd
 
     out = []
-    teacher_change = _share("CHANJIAO_GATE_TEACHER_CHANGE", 0.3)
-    register_shrink = _share("CHANJIAO_GATE_REGISTER_SHRINK", 0.2)
-
-    # Previous accepted loads with their row counts, newest first per submitter.
-    history = con.execute("""
-        select l.kind, l.submitter, l.period, l.received_at, l.sha256,
-               (select count(*) from raw.teachers t where t.load_id = l.load_id) as teachers,
-               l.row_count
-        from raw.loads l where l.status = 'accepted'
-        order by l.period desc, l.received_at desc, l.sha256 desc
-    """).fetchall()
+    teacher_change, register_shrink = thresholds.teacher_change, thresholds.register_shrink
 
     teachers = []
     registers = []
     for f in files:
         period = period_of[f.sha256]
         if f.kind == "school_workbook" and "teachers" in f.sheets:
-            previous = next((h[5] for h in history if h[0] == f.kind and h[1] == f.submitter and h[2] < period), None)
+            previous = next((h.teachers for h in history.loads if h.kind == f.kind and h.submitter == f.submitter and h.period < period), None)
             current = len(f.sheets["teachers"].rows)
             change = abs(current - previous) / previous if previous else None
             teachers.append({"source_file": f.sha256, "source_sheet": f.sheets["teachers"].sheet_name, "source_row": None, "change": change})
         if f.kind in REGISTER_KINDS:
-            previous = next((h[6] for h in history if h[0] == f.kind and h[1] == f.submitter and h[2] <= period and h[4] != f.sha256), None)
+            previous = next((h.row_count for h in history.loads
+                             if h.kind == f.kind and h.submitter == f.submitter and h.period <= period and h.sha256 != f.sha256), None)
             sheet = next(iter(f.sheets.values()), None)
             if sheet is not None and previous:
                 shrink = (previous - len(sheet.rows)) / previous
@@ -89,21 +68,16 @@ def frames(con, files: list[ParsedFile], period_of: dict[str, str]) -> list:
                   "message": f"名录条数比现行名录减少超过{register_shrink:.0%}：名录应为本地区完整名单，请核对是否漏报"},
         )), pd.DataFrame(registers)))
 
-    frame_rows = con.execute("""
-        select l.submitter as frame_region, l.period as frame_period, l.received_at, l.sha256,
-               f.submitter_code, f.kind, f.from_period, f.to_period
-        from raw.reporting_frame f join raw.loads l using (load_id)
-        where l.status = 'accepted'
-    """).fetchall()
     membership = []
     for f in files:
         if f.kind == "reporting_frame" or not f.submitter or not f.sheets:
             continue
         period = period_of[f.sha256]
-        frame = _frame_in_force(frame_rows, f.region or f.submitter, period)
+        frame = _frame_in_force(history.frame_rows, f.region or f.submitter, period)
         if frame is None:
             continue  # no frame covers this submitter's region: nothing to judge against
-        listed = any(r[4] == f.submitter and r[5] == f.kind and r[6] <= period and (r[7] is None or r[7] >= period) for r in frame)
+        listed = any(r.submitter_code == f.submitter and r.kind == f.kind and r.from_period <= period
+                     and (r.to_period is None or r.to_period >= period) for r in frame)
         membership.append({"source_file": f.sha256, "source_sheet": next(iter(f.sheets.values())).sheet_name, "source_row": None, "in_frame": listed})
     if membership:
         out.append((_suite("submitter_in_frame", gxe.ExpectColumnValuesToBeInSet(
@@ -112,9 +86,7 @@ def frames(con, files: list[ParsedFile], period_of: dict[str, str]) -> list:
                   "message": "报送单位不在本期填报单位名录中（或名录未列该报表）：请联系统计部门确认是否应由本单位报送"},
         )), pd.DataFrame(membership)))
 
-    known = {u for (u,) in con.execute("""
-        select distinct e.uscc from raw.above_scale_enterprises e join raw.loads l using (load_id) where l.status = 'accepted'
-    """).fetchall()}
+    known = set(history.registered_usccs)
     known |= {r["uscc"] for f in files if f.kind == "above_scale_register" for s in f.sheets.values() for r in s.rows}
     partners = [
         {"source_file": f.sha256, "source_sheet": r["source_sheet"], "source_row": r["source_row"], "in_register": r["enterprise_uscc"] in known}

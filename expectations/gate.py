@@ -7,13 +7,11 @@ severity `warning` reports without rejecting; every other failure rejects the fi
 from __future__ import annotations
 
 import logging
-import os
 from collections import defaultdict
 
-from ingestion.read import ParsedFile, Problem
+from ingestion.parsed import ParsedFile, Problem
 from ingestion.registry import tables
 
-os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 log = logging.getLogger(__name__)
 INDEX_COLUMNS = ["source_file", "source_sheet", "source_row"]
 

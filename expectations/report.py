@@ -1,15 +1,13 @@
 """An HTML page of one load's checks — what GX Data Docs would show, from the results the ledger keeps.
 
-Written from the ledger alone (rule ids, columns, counts, reasons), so it can be regenerated for any
-load at any time and never holds a cell value.
+Rendered from the ledger alone (rule ids, columns, counts, reasons), so it can be regenerated for any
+load at any time and never holds a cell value. `render` gives the page's text; where and how it is
+written (atomically, under the warehouse's home) is the caller's business.
 """
 from __future__ import annotations
 
 import html
 import json
-from pathlib import Path
-
-from chanjiao.files import write_atomic
 
 STYLE = """body{font-family:sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:1em 0}
 td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}th{background:#eef}.fail{background:#fde2e2}.warn{background:#fff4ce}"""
@@ -44,9 +42,3 @@ def render(load: dict) -> str:
 <h2>检查项 ({len(results)})</h2><table><tr><th>检查集</th><th>规则</th><th>字段</th><th>GX expectation</th><th>级别</th><th>结果</th><th>不符行数</th></tr>{rows}</table>
 </body></html>"""
 
-
-def write_report(folder: Path, load: dict) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{load['load_id']}.html"
-    write_atomic(path, render(load))  # a write cut short leaves no truncated page behind
-    return path

@@ -14,6 +14,7 @@ import great_expectations.expectations as gxe
 # renders them to the same DataFrame.query expression the strings were.
 from great_expectations.expectations.row_conditions import Column
 
+from ingestion.period import Period
 from ingestion.registry import tables
 
 USCC_FIX = "请核对18位统一社会信用代码（可在国家企业信用信息公示系统查询）"
@@ -106,13 +107,8 @@ def above_scale_enterprises(period: str) -> list:
     ]
 
 
-def _period_end(period: str) -> dt.date:
-    year, month = int(period[:4]), int(period[5:7])
-    return dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
-
-
 def _not_after_period_end(column: str, field: str, header: str, period: str) -> gxe.Expectation:
-    end = _period_end(period)
+    end = Period.parse(period).end
     return gxe.ExpectColumnValuesToBeBetween(
         column=column, max_value=end, meta=_meta("after_period_end", field, f"“{header}”晚于报告期末{end.isoformat()}：请核对日期")
     )
@@ -152,7 +148,7 @@ def graduate_destinations(period: str) -> list:
             meta=_meta("employed_requires_region", "employer_region_code", "就业或自主创业的毕业生必须填写就业单位所在地区划代码"),
         ),
         gxe.ExpectColumnValuesToBeBetween(
-            column="graduation_year", min_value=2000, max_value=int(period[:4]),
+            column="graduation_year", min_value=2000, max_value=Period.parse(period).year,
             meta=_meta("range", "graduation_year", f"毕业年份应为2000至{period[:4]}之间的4位年份"),
         ),
     ]

@@ -5,13 +5,14 @@ import csv
 import datetime as dt
 import functools
 import re
+from pathlib import Path
 
 from stdnum import numdb
 from stdnum.cn import ric
 
-from chanjiao.settings import DBT_PROJECT_DIR
-
-REGIONS_SEED = DBT_PROJECT_DIR / "seeds" / "regions.csv"
+# The region table is the dbt project's seed, which the warehouse loads too: one table, two readers.
+# Found from this file (the repository's layout), not through chanjiao: ingestion knows nothing of it.
+REGIONS_SEED = Path(__file__).resolve().parent.parent / "dbt_project" / "seeds" / "regions.csv"
 
 # GB 32100-2015: 18 characters of this alphabet (no I, O, S, V, Z); positions 3-8 are the
 # registering authority's region code. python-stdnum's validate() wrongly refuses letters in the

@@ -1,7 +1,7 @@
 """Read many untrusted files so that one hostile file costs only its own rejection.
 
 `read_many(paths, ...)` yields one ParsedFile per path, in input order. Each file is prechecked
-(`ingestion.safety.precheck`) and then parsed inside one of a few persistent worker processes. Each
+(`ingestion.precheck.precheck`) and then parsed inside one of a few persistent worker processes. Each
 worker caps its own address space (RLIMIT_AS), never dumps core, and reads one file at a time; the
 next file already waits in its pipe, so a worker never idles while the parent takes its result (if
 the worker dies, that waiting file goes to another worker, unread). The parent watches every worker:
@@ -16,10 +16,9 @@ the worker dies, that waiting file goes to another worker, unread). The parent w
 The dead or retired worker is replaced and the batch goes on. concurrent.futures' process pool is not
 used on purpose: there, one dead worker breaks the pool and every file still in it.
 
-Test-only hook: when the environment variable CHANJIAO_TEST_ABORT_MARKER is set (non-empty) at the
-time `read_many` is called, a worker calls os.abort() before prechecking or parsing any file whose
-bytes contain that marker, so tests can prove a real native crash is contained. Unset (production),
-the hook does nothing: files are not even scanned for it.
+Each worker calls `faults.reached("before_read", path)` (`ingestion.faults`) before prechecking a
+file: a no-op in production; tests pass a FaultPoints that aborts the worker there, to prove that a
+real native crash is contained.
 """
 from __future__ import annotations
 
@@ -41,15 +40,17 @@ from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import wait
 from pathlib import Path
 
-from ingestion.read import ParsedFile, Problem, read_file, sha256_of, warm_up
+from ingestion.faults import FaultPoints
+from ingestion.limits import MB, GiB, Limits
+from ingestion.parsed import ParsedFile, Problem, sha256_of
+from ingestion.precheck import precheck
+from ingestion.read import read_file, warm_up
 from ingestion.registry import Sheet, kinds
-from ingestion.safety import GiB, MB, Limits, precheck
 
 log = logging.getLogger(__name__)
 
-ABORT_MARKER_ENV = "CHANJIAO_TEST_ABORT_MARKER"
 START_METHOD = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-PRELOAD = ["ingestion.read", "ingestion.safety", "ingestion.isolation"]  # imported once by the fork server
+PRELOAD = ["ingestion.read", "ingestion.precheck", "ingestion.isolation"]  # imported once by the fork server
 # Files handed to a worker at a time: the one it reads and one waiting in its pipe. With one, a worker
 # sat idle after each file until the parent had taken the result and sent the next (200 workbooks on
 # two CPUs took 6% longer). A worker that dies only ever costs the file it was reading: the one
@@ -80,17 +81,17 @@ def default_workers(n_files: int) -> int:
 
 
 def read_many(paths: Iterable[Path], pii_key: bytes, collection_period: str | None = None, limits: Limits | None = None,
-              workers: int | None = None, reader: Reader = read_file) -> Iterator[ParsedFile]:
+              workers: int | None = None, reader: Reader = read_file, faults: FaultPoints = FaultPoints()) -> Iterator[ParsedFile]:
     """One ParsedFile per path, in input order; a file that fails its precheck, crashes, exhausts memory
-    or time is a ParsedFile carrying its path, sha256 and one Problem. `reader` must be picklable (a
-    module-level function): it runs in the workers."""
+    or time is a ParsedFile carrying its path, sha256 and one Problem. `limits` default to `Limits()`;
+    the configured ones are the caller's to pass. `reader` and `faults` must be picklable (a module-level
+    function, an instance of a module-level class): they run in the workers."""
     files = [Path(p) for p in paths]
     if not files:
         return
-    limits = limits or Limits.from_env()
+    limits = limits or Limits()
     size = max(1, min(workers or default_workers(len(files)), len(files)))
-    marker = os.environ.get(ABORT_MARKER_ENV, "").encode("utf-8") or None
-    pool = _Pool(size, (pii_key, collection_period, limits, reader, marker), limits)
+    pool = _Pool(size, (pii_key, collection_period, limits, reader, faults), limits)
     try:
         yield from pool.imap(files)
     finally:
@@ -347,23 +348,6 @@ def _confine(limits: Limits, stderr_path: str) -> None:
     os.close(fd)
 
 
-def _abort_if_marked(path: Path, marker: bytes, limit: int) -> None:
-    """Test-only (CHANJIAO_TEST_ABORT_MARKER): a real native crash, on demand."""
-    keep = len(marker) - 1
-    tail = b""
-    with open(path, "rb") as fh:
-        read = 0
-        while read <= limit:
-            chunk = fh.read(1 << 20)
-            if not chunk:
-                return
-            read += len(chunk)
-            if marker in tail + chunk:
-                sys.stderr.flush()
-                os.abort()
-            tail = chunk[-keep:] if keep else b""
-
-
 def _send_parsed(conn, index: int, parsed: ParsedFile, positions: dict[int, int]) -> None:
     """The result, with each sheet definition from the registry sent as its position in the list the
     worker sent when it started: unpickling some 50 frozen dataclasses per file was half of what the
@@ -382,7 +366,7 @@ def _send_parsed(conn, index: int, parsed: ParsedFile, positions: dict[int, int]
     conn.send(("ok", index, parsed, shared))
 
 
-def _serve(conn, pii_key: bytes, period: str | None, limits: Limits, reader: Reader, marker: bytes | None, stderr_path: str) -> None:
+def _serve(conn, pii_key: bytes, period: str | None, limits: Limits, reader: Reader, faults: FaultPoints, stderr_path: str) -> None:
     _confine(limits, stderr_path)
     try:
         definitions = [sheet for kind in kinds().values() for sheet in kind.sheets]
@@ -402,11 +386,7 @@ def _serve(conn, pii_key: bytes, period: str | None, limits: Limits, reader: Rea
         os.ftruncate(2, 0)
         os.lseek(2, 0, os.SEEK_SET)
         try:
-            if marker:
-                try:
-                    _abort_if_marked(path, marker, limits.max_file_bytes)
-                except OSError:
-                    pass  # precheck says why the file cannot be read
+            faults.reached("before_read", path)
             problem = precheck(path, limits)
             if problem is not None:
                 parsed = ParsedFile(path=path, sha256=sha256_of(path), problems=[problem])

@@ -17,6 +17,7 @@ import duckdb
 import pytest
 
 from tests.conftest import CLI, PII_KEY, run_cli
+from tests.faults import ROOT, ingest_command, ingest_env
 from tests.ingestion.test_safety import good
 
 PERIOD = "2026-10"
@@ -314,9 +315,8 @@ def test_the_bytes_read_are_the_bytes_archived_even_if_landing_changes_meanwhile
     landing = home / "landing"
     sent = good(landing / "register.xlsx", n=2)
     original = sent.read_bytes()
-    env = {**os.environ, "CHANJIAO_HOME": str(home), "CHANJIAO_PII_KEY": PII_KEY, "CHANJIAO_TEST_PAUSE": "after_archive:register.xlsx"}
-    run = subprocess.Popen([str(CLI), "ingest", str(landing), "--period", PERIOD, "--json"], env=env,
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    run = subprocess.Popen(ingest_command(str(landing), "--period", PERIOD, pause="after_archive:register.xlsx"), env=ingest_env(home, PII_KEY),
+                           cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
     while not (home / "paused-after_archive").exists():
         assert run.poll() is None and time.monotonic() < deadline, run.communicate()

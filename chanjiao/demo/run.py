@@ -24,6 +24,7 @@ from chanjiao.lineage.openlineage import airflow_environment
 from chanjiao.orchestration.defaults import POOL
 from chanjiao.publication.release import versions
 from chanjiao.settings import DAGS_DIR, Settings
+from ingestion import regions
 
 log = logging.getLogger(__name__)
 # A fixed key for the demo's synthetic people only; real deployments must set CHANJIAO_PII_KEY.
@@ -133,7 +134,7 @@ def run_demo(settings: Settings, json_output: bool = False) -> dict:
     # The headline month fills the sheets behind these two headline indicators; apprentices, graduates and
     # enterprise returns are left empty, so the other indicators would show zeros that mean nothing.
     values, fractions = indicators(settings, PERIOD)
-    rows = [r for r in values if r["region"][:4] == CITY[:4] and r["indicator"] in ("dual_teacher_ratio", "above_scale_participation_rate")]
+    rows = [r for r in values if regions.city_of(r["region"]) == CITY and r["indicator"] in ("dual_teacher_ratio", "above_scale_participation_rate")]
     received = status(settings, PERIOD)["submitters"]
     summary = (f"收到 {sum(r['received'] for r in received)} 个文件：{sum(r['accepted'] for r in received)} 个入库，"
                f"{sum(r['rejected'] for r in received)} 个退回（原因见 {settings.quarantine / PERIOD}），"

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from chanjiao import calendar
+from chanjiao import settings as config
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -20,7 +21,7 @@ def write(tmp_path, **changes) -> str:
 
 
 def test_shipped_calendar_dates():
-    cal = calendar.load_calendar()
+    cal = config.load({}).calendar
     assert cal.scheduled_at("2026-10") == dt.datetime(2026, 11, 5, 8, 0, tzinfo=SHANGHAI)
     # "before the 5th is over": the end of the publication day
     assert cal.deadline("2026-10") == dt.datetime(2026, 11, 6, 0, 0, tzinfo=SHANGHAI)
@@ -32,19 +33,18 @@ def test_shipped_calendar_dates():
 
 def test_period_of_a_scheduled_run_is_the_previous_month():
     # 2026-01-05 08:00 in Shanghai is still 2026-01-05 00:00 UTC: the release covers December.
-    assert calendar.period_for_run(dt.datetime(2026, 1, 5, 0, 0, tzinfo=dt.timezone.utc)) == "2025-12"
-    assert calendar.period_for_run(dt.datetime(2026, 10, 31, 17, 0, tzinfo=dt.timezone.utc)) == "2026-10"  # 11-01 01:00 in Shanghai
+    cal = config.load({}).calendar
+    assert cal.period_for_run(dt.datetime(2026, 1, 5, 0, 0, tzinfo=dt.timezone.utc)) == "2025-12"
+    assert cal.period_for_run(dt.datetime(2026, 10, 31, 17, 0, tzinfo=dt.timezone.utc)) == "2026-10"  # 11-01 01:00 in Shanghai
 
 
-def test_another_calendar_file_replaces_the_shipped_one(tmp_path, monkeypatch):
-    monkeypatch.setenv("CHANJIAO_CALENDAR", write(tmp_path, publication_day=10, publication_time="09:30", publication_deadline="48:00", revision_window_months=5))
-    monkeypatch.delenv("CHANJIAO_REVISION_WINDOW_MONTHS", raising=False)
-    cal = calendar.load_calendar()
-    assert cal.cron() == "30 9 10 * *"
-    assert cal.deadline("2026-10") == dt.datetime(2026, 11, 12, 0, 0, tzinfo=SHANGHAI)  # the end of the day after
-    assert calendar.revision_window_months() == 5
-    monkeypatch.setenv("CHANJIAO_REVISION_WINDOW_MONTHS", "1")
-    assert calendar.revision_window_months() == 1
+def test_another_calendar_file_replaces_the_shipped_one(tmp_path):
+    env = {"CHANJIAO_CALENDAR": write(tmp_path, publication_day=10, publication_time="09:30", publication_deadline="48:00", revision_window_months=5)}
+    settings = config.load(env)
+    assert settings.calendar.cron() == "30 9 10 * *"
+    assert settings.calendar.deadline("2026-10") == dt.datetime(2026, 11, 12, 0, 0, tzinfo=SHANGHAI)  # the end of the day after
+    assert settings.revision_window_months == 5
+    assert config.load({**env, "CHANJIAO_REVISION_WINDOW_MONTHS": "1"}).revision_window_months == 1
 
 
 @pytest.mark.parametrize(("changes", "message"), [
@@ -56,7 +56,9 @@ def test_another_calendar_file_replaces_the_shipped_one(tmp_path, monkeypatch):
     ({"first_period": "2026-13"}, "YYYY-MM"),
     ({"revision_window_months": None}, "revision_window_months is missing"),
 ])
-def test_a_wrong_calendar_is_refused_with_a_reason(tmp_path, monkeypatch, changes, message):
-    monkeypatch.setenv("CHANJIAO_CALENDAR", write(tmp_path, **changes))
+def test_a_wrong_calendar_is_refused_with_a_reason(tmp_path, changes, message):
+    path = write(tmp_path, **changes)
     with pytest.raises(ValueError, match=message):
-        calendar.load_calendar()
+        calendar.load_calendar(path)
+    with pytest.raises(config.ConfigError, match=f"^CHANJIAO_CALENDAR .*{message}"):
+        config.load({"CHANJIAO_CALENDAR": path})

@@ -63,10 +63,10 @@ def test_assets_connect_ingest_to_build(dagbag):
 
 
 def test_publish_follows_the_release_calendar(dagbag):
-    from chanjiao.calendar import load_calendar
+    from chanjiao import settings as config
 
     dag = dagbag.dags["chanjiao_publish"]
-    calendar = load_calendar()
+    calendar = config.load().calendar
     assert dag.catchup is True
     assert dag.timetable.summary == "0 8 5 * *" == calendar.cron()
     assert str(dag.timetable._timezone) == "Asia/Shanghai"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from chanjiao import warehouse
+from chanjiao.app import home as home_use_cases
 from chanjiao.demo.generate import PERIOD, generate
 from chanjiao.demo.run import airflow_env, prepare_airflow
 from chanjiao.settings import Settings
@@ -20,7 +20,7 @@ from tests.conftest import PII_KEY
 
 def test_two_overlapping_ingest_runs(tmp_path):
     settings = Settings(home=tmp_path / "home", pii_key=PII_KEY.encode())
-    warehouse.init(settings)
+    home_use_cases.init(settings)
     files = generate(settings.landing, PERIOD)  # 14 files: 11 good, 3 the gate rejects
     prepare_airflow(settings)
     # Each run gets its own metadata DB (a copy of the migrated one): SQLite takes one Airflow writer, and

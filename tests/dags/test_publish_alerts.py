@@ -11,10 +11,10 @@ import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from chanjiao import warehouse
-from chanjiao.calendar import previous_period
+from chanjiao.app import home as home_use_cases
 from chanjiao.demo.run import airflow_env, prepare_airflow
 from chanjiao.settings import Settings
+from ingestion.period import Period
 from tests.conftest import PII_KEY
 from tests.dags.receivers import smtp_env, smtp_receiver, wait_for, webhook_receiver
 
@@ -31,12 +31,12 @@ def calendar_with_deadline_in(tmp_path: Path, seconds: int) -> tuple[str, str]:
     path.write_text(f'timezone: Asia/Shanghai\npublication_day: {day}\npublication_time: "00:00"\n'
                     f'publication_deadline: "{total // 3600:02d}:{total % 3600 // 60:02d}:{total % 60:02d}"\n'
                     f'collection_deadline_day: 1\nrevision_window_months: 3\nfirst_period: "2026-01"\n')
-    return str(path), previous_period(f"{now.year:04d}-{now.month:02d}")
+    return str(path), str(Period.containing(now).previous())
 
 
 def test_failed_publication_and_missed_deadline_alert(tmp_path):
     settings = Settings(home=tmp_path / "home", pii_key=PII_KEY.encode())
-    warehouse.init(settings)  # an empty warehouse: there is nothing to publish, so publish fails
+    home_use_cases.init(settings)  # an empty warehouse: there is nothing to publish, so publish fails
     prepare_airflow(settings)
     with smtp_receiver() as (port, mails), webhook_receiver() as (url, posts):
         calendar, period = calendar_with_deadline_in(tmp_path, 90)

@@ -17,6 +17,7 @@ import pytest
 from ingestion.registry import kinds
 from ingestion.templates import write_workbook
 from tests.conftest import CLI, PII_KEY, make_uscc, run_cli
+from tests.faults import ROOT, ingest_command
 
 PERIOD = "2026-10"
 
@@ -60,8 +61,8 @@ def _env(home, **extra):
 
 
 def _kill_at(home, stage: str, waiting):
-    proc = subprocess.Popen([str(CLI), "ingest", str(home / "landing"), "--period", PERIOD],
-                            env=_env(home, CHANJIAO_TEST_PAUSE=f"{stage}:{waiting.name}"), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(ingest_command(str(home / "landing"), "--period", PERIOD, pause=f"{stage}:{waiting.name}"),
+                            env=_env(home), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     marker = home / f"paused-{stage}"
     deadline = time.monotonic() + 120
     while not marker.exists():

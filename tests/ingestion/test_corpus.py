@@ -16,7 +16,7 @@ from pathlib import Path
 import xlsxwriter
 import xlwt
 
-from ingestion import read
+from ingestion import detect, headers, read
 from ingestion.read import read_file
 from ingestion.registry import Field, Kind, Sheet, kinds
 from tests.conftest import make_id_number
@@ -474,7 +474,9 @@ RATIO_KIND = Kind(
 
 def test_ratio_as_percent_or_fraction(tmp_path, monkeypatch):
     # No template field is a ratio today; the type is tested on a kind made for the purpose.
-    monkeypatch.setattr(read, "kinds", lambda: {"share_demo": RATIO_KIND})
+    only = {"share_demo": RATIO_KIND}
+    for module in (read, detect, headers):  # every module that asks the registry for its kinds
+        monkeypatch.setattr(module, "kinds", lambda: only)
     path = write_xlsx(tmp_path / "shares.xlsx", S("Sheet1", [["所在地区划代码", "占比（%）"], ["410622", "12%"], ["410611", 0.12], ["410621", "０.１２５"],
                                                              ["410602", "１２.５％"], ["410603", "12"]]))
     parsed = parse(path)

@@ -6,7 +6,8 @@ import zipfile
 
 import duckdb
 
-from tests.conftest import run_cli
+from tests.conftest import PII_KEY
+from tests.faults import run_ingest
 from tests.ingestion.test_safety import SST, good, plain, replace_part, sst
 
 PERIOD = "2026-10"
@@ -23,14 +24,13 @@ def test_a_batch_with_hostile_files_loads_the_good_ones(tmp_path, monkeypatch):
     replace_part(plain(tmp_path / "b3.xlsx"), inbox / "entities.xlsx", SST,
                  b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><sst>&b;</sst>')
     (inbox / "page.xls").write_bytes(b"<html><body><table><tr><td>1</td></tr></table></body></html>")
-    # the test hook makes the worker reading this file abort for real (SIGABRT)
+    # the injected fault makes the worker reading this file abort for real (SIGABRT)
     aborting = good(inbox / "aborting.xlsx", n=2, serial=90)
     with zipfile.ZipFile(aborting, "a") as z:
         z.writestr("docProps/marker.txt", "ABORT-HERE")
     monkeypatch.setenv("CHANJIAO_LIMIT_MAX_INFLATED_BYTES", str(20 << 20))
-    monkeypatch.setenv("CHANJIAO_TEST_ABORT_MARKER", "ABORT-HERE")
     home = tmp_path / "home"
-    result = run_cli(home, "ingest", str(inbox), "--period", PERIOD, "--json")
+    result = run_ingest(home, PII_KEY, str(inbox), "--period", PERIOD, abort_marker="ABORT-HERE")
     assert result.returncode == 3, result.stderr[-3000:]
     by_file = {o["file"]: o for o in result.data}
     assert {f: o["status"] for f, o in by_file.items()} == {

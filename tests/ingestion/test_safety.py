@@ -17,13 +17,16 @@ import pytest
 import xlsxwriter
 import xlwt
 
-from ingestion import isolation
 from ingestion.isolation import read_many
-from ingestion.read import read_file, sha256_of
+from ingestion.limits import MB, GiB, Limits
+from ingestion.parsed import sha256_of
+from ingestion.precheck import precheck
+from ingestion.read import read_file
 from ingestion.registry import kinds
-from ingestion.safety import GiB, MB, Limits, precheck
+from ingestion.setting import SettingError
 from ingestion.templates import write_workbook
 from tests.conftest import PII_KEY, make_uscc
+from tests.faults import AbortOnMarker
 
 KEY = PII_KEY.encode()
 PERIOD = "2026-10"
@@ -321,15 +324,16 @@ def test_other_zips_and_entry_counts(tmp_path):
     assert precheck(many) is None
 
 
-def test_limits_from_env():
-    limits = Limits.from_env({"CHANJIAO_LIMIT_MAX_FILE_BYTES": "1_000", "CHANJIAO_LIMIT_TIMEOUT_SECONDS": "2.5"})
+def test_limits_from_a_mapping():
+    limits = Limits.from_mapping({"CHANJIAO_LIMIT_MAX_FILE_BYTES": "1_000", "CHANJIAO_LIMIT_TIMEOUT_SECONDS": "2.5"})
     assert limits.max_file_bytes == 1000 and limits.timeout_seconds == 2.5 and limits.max_inflated_bytes == 300 * MB
-    assert Limits.from_env({}) == Limits()
-    from chanjiao.settings import ConfigError
-    with pytest.raises(ConfigError, match="CHANJIAO_LIMIT_MAX_ENTRY_RATIO"):
-        Limits.from_env({"CHANJIAO_LIMIT_MAX_ENTRY_RATIO": "lots"})
-    with pytest.raises(ConfigError):
-        Limits.from_env({"CHANJIAO_LIMIT_WORKER_MEMORY_BYTES": "0"})
+    assert Limits.from_mapping({}) == Limits() == Limits.from_mapping({"CHANJIAO_LIMIT_MAX_CELLS": " "})
+    with pytest.raises(SettingError, match="CHANJIAO_LIMIT_MAX_ENTRY_RATIO='lots' is not a number"):
+        Limits.from_mapping({"CHANJIAO_LIMIT_MAX_ENTRY_RATIO": "lots"})
+    with pytest.raises(SettingError, match="must be greater than 0"):
+        Limits.from_mapping({"CHANJIAO_LIMIT_WORKER_MEMORY_BYTES": "0"})
+    with pytest.raises(SettingError, match="finite"):
+        Limits.from_mapping({"CHANJIAO_LIMIT_TIMEOUT_SECONDS": "nan"})
 
 
 # --- the batch: isolation ---------------------------------------------------------------------------
@@ -410,16 +414,14 @@ def test_calamine_684_aborts_in_process_but_only_rejects_its_file(tmp_path):
         assert_good(results[i], g, n=2 + goods.index(g))
 
 
-def test_abort_hook_is_a_real_crash_and_inert_without_the_variable(tmp_path, monkeypatch):
+def test_an_aborting_worker_is_a_real_crash_and_the_marker_inert_without_the_fault(tmp_path):
     marked = good(tmp_path / "marked.xlsx", n=2)
     with zipfile.ZipFile(marked, "a") as zf:
         zf.comment = b"CHANJIAO-ABORT-ME"
     goods = [good(tmp_path / f"g{i}.xlsx", n=3, serial=10 * i) for i in range(3)]
     paths = [goods[0], marked, goods[1], marked, goods[2]]
-    monkeypatch.delenv(isolation.ABORT_MARKER_ENV, raising=False)
     assert [rules(r) for r in read_many(paths, KEY, PERIOD, workers=2)] == [[]] * 5  # inert: the marked file is a good file
-    monkeypatch.setenv(isolation.ABORT_MARKER_ENV, "CHANJIAO-ABORT-ME")
-    results = list(read_many(paths, KEY, PERIOD, workers=2))
+    results = list(read_many(paths, KEY, PERIOD, workers=2, faults=AbortOnMarker(b"CHANJIAO-ABORT-ME")))
     assert [r.path for r in results] == paths
     assert rules(results[1]) == rules(results[3]) == ["crashed"]
     assert "崩溃" in results[1].problems[0].message and results[1].sha256 == sha256_of(marked)
@@ -441,9 +443,8 @@ def test_a_hanging_file_is_killed_at_the_timeout(tmp_path):
         assert_good(results[i], g)
 
 
-def test_one_worker_survives_everything_in_turn(tmp_path, monkeypatch):
+def test_one_worker_survives_everything_in_turn(tmp_path):
     """With a single worker every failure must be followed by a fresh worker that reads the next file."""
-    monkeypatch.setenv(isolation.ABORT_MARKER_ENV, "CHANJIAO-ABORT-ME")
     marked = good(tmp_path / "marked.xlsx", n=2)
     with zipfile.ZipFile(marked, "a") as zf:
         zf.comment = b"CHANJIAO-ABORT-ME"
@@ -453,7 +454,7 @@ def test_one_worker_survives_everything_in_turn(tmp_path, monkeypatch):
              "oom": good(tmp_path / "oom.xlsx"), "segv": good(tmp_path / "segv.xlsx"), "ok6": good(tmp_path / "ok6.xlsx")}
     limits = Limits(timeout_seconds=3, worker_memory_bytes=GiB)
 
-    results = list(read_many(files.values(), KEY, PERIOD, limits, workers=1, reader=combined_reader))
+    results = list(read_many(files.values(), KEY, PERIOD, limits, workers=1, reader=combined_reader, faults=AbortOnMarker(b"CHANJIAO-ABORT-ME")))
     got = {r.path.stem: rules(r) for r in results}
     assert [r.path.stem for r in results] == list(files)
     assert got == {"ok1": [], "bug": ["reader_error"], "ok2": [], "hog": ["memory"], "ok3": [], "hang": ["timeout"],

@@ -7,8 +7,8 @@ import re
 
 import duckdb
 
+from chanjiao.app.ingest import ingest
 from chanjiao.settings import REPO_ROOT, Settings
-from ingestion.ingest import ingest
 from ingestion.registry import kinds
 from ingestion.templates import write_workbook
 from tests.conftest import PII_KEY, set_received
@@ -42,7 +42,7 @@ def test_ingest_sequence_only_ever_inserts(tmp_path):
     steps = [("accepted", first), ("duplicate", first), ("accepted", revised), ("rejected", bad)]
     before: dict[str, tuple] = {}
     for expected, path in steps:
-        [outcome] = ingest([path], settings, period=PERIOD)
+        [outcome] = ingest(settings, [path], period=PERIOD)
         assert outcome["status"] == expected
         after = _ledger(settings)
         # exactly one new row per attempt, and every earlier row unchanged, column for column

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from chanjiao.publication.release import publish
+from chanjiao.app.publish import publish
 from chanjiao.settings import Settings
 from tests.conftest import run_cli
 from tests.publication.month import PERIOD, build_month, late_correction

@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from chanjiao.publication.release import publish, versions
+from chanjiao.app.publish import publish
+from chanjiao.publication.release import versions
 from chanjiao.settings import Settings
 from ingestion.registry import kinds
 from ingestion.templates import write_workbook

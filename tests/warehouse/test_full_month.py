@@ -1048,7 +1048,7 @@ def test_every_target_status_on_duckdb(month):
 def postgres(month):
     """The same month built with `chanjiao build --target postgres`; connection settings of that database."""
     _postgres_or_skip()
-    from chanjiao.postgres import connection_settings
+    from chanjiao import settings as config
 
     started = time.monotonic()
     built = run_cli(month["home"], "build", "--target", "postgres", "--json")
@@ -1056,7 +1056,7 @@ def postgres(month):
     assert built.returncode == 0, built.stderr[-3000:]
     print(f"\n[full month] chanjiao build --target postgres {TIMINGS['build_postgres']:.1f} s wall (mirror + dbt build {built.data['seconds']} s); "
           f"DuckDB was {TIMINGS.get('build_duckdb', float('nan')):.1f} s")
-    return connection_settings()
+    return config.load().postgres.params()
 
 
 def postgres_rows(settings: dict, *queries: str) -> list[list[tuple]]:

@@ -273,12 +273,13 @@ def _postgres_or_skip():
 
     import psycopg2
 
-    from chanjiao.postgres import connection_settings
+    from chanjiao import settings as config
 
+    params = config.load().postgres.params()
     try:
-        psycopg2.connect(**{**connection_settings(), "dbname": "postgres"}, connect_timeout=3).close()
+        psycopg2.connect(**{**params, "dbname": "postgres"}, connect_timeout=3).close()
     except psycopg2.OperationalError as err:
-        message = f"PostgreSQL is not reachable at {connection_settings()['host']}:{connection_settings()['port']} ({err})"
+        message = f"PostgreSQL is not reachable at {params['host']}:{params['port']} ({err})"
         if os.environ.get("CI") == "true":
             pytest.fail(message + " — CI must run the PostgreSQL target")
         pytest.skip(message)
@@ -287,7 +288,7 @@ def _postgres_or_skip():
 
 def test_postgres_target_gives_the_same_indicators(month):
     psycopg2 = _postgres_or_skip()
-    from chanjiao.postgres import connection_settings
+    from chanjiao import settings as config
 
     home = month["home"]
     built = run_cli(home, "build", "--target", "postgres", "--json")
@@ -297,7 +298,7 @@ def test_postgres_target_gives_the_same_indicators(month):
     sql_targets = "select target_id, period, variant_value, status, deadline_state, status_at_deadline from marts.fct_target_progress order by 1, 2"
     with duckdb.connect(str(home / "marts.duckdb"), read_only=True) as con:
         duck_values, duck_targets = con.execute(sql_values).fetchall(), con.execute(sql_targets).fetchall()
-    with psycopg2.connect(**connection_settings()) as pg, pg.cursor() as cur:
+    with psycopg2.connect(**config.load().postgres.params()) as pg, pg.cursor() as cur:
         cur.execute(sql_values)
         pg_values = cur.fetchall()
         cur.execute(sql_targets)
