@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -18,7 +19,7 @@ from chanjiao.orchestration.defaults import POOL
 from chanjiao.settings import Settings
 from ingestion.registry import kinds
 from ingestion.templates import write_workbook
-from tests.conftest import PII_KEY, set_received
+from tests.conftest import PII_KEY, run_cli, set_received
 from tests.warehouse.test_monthly_cycle import E, E5, teachers, workbook
 
 PERIOD = "2026-10"
@@ -31,9 +32,8 @@ def _airflow(settings: Settings, *args: str) -> None:
     assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
 
 
-@pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    settings = Settings(home=tmp_path_factory.mktemp("home"), pii_key=PII_KEY.encode())
+def _submissions(settings: Settings) -> list[Path]:
+    """The same two files, with the same receipt times, for either road."""
     settings.landing.mkdir(parents=True)
     register = {"above_scale_enterprises": [{"uscc": u, "enterprise_name": f"企业{u[-4:]}", "region_code": u[2:8], "industry_code": "C36",
                                              "period": PERIOD} for u in [*E.values(), E5]]}
@@ -43,6 +43,13 @@ def run(tmp_path_factory):
                                     workbook("4141062201", "淇县甲校", "410622", "中职", teachers(10, 6), [(E[1], dt.date(2025, 9, 1), None)])),
                      "2026-11-02 09:00"),
     ]
+    return files
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    settings = Settings(home=tmp_path_factory.mktemp("home"), pii_key=PII_KEY.encode())
+    files = _submissions(settings)
     digests = [hashlib.sha256(f.read_bytes()).hexdigest() for f in files]
     settings.airflow_home.mkdir(parents=True)
     _airflow(settings, "db", "migrate")
@@ -85,3 +92,28 @@ def test_dbt_events_name_the_tables_read_and_built(run):
     build_tasks = {e["run"]["runId"] for e in run["events"] if e["job"]["name"] == "chanjiao_build.build"}
     assert models["fct_indicator_value"]["run"]["facets"]["parent"]["run"]["runId"] in build_tasks or \
         models["fct_indicator_value"]["run"]["facets"]["parent"]["root"]["run"]["runId"] in build_tasks
+
+
+def _ours(settings: Settings, events: list[dict]) -> set[tuple]:
+    """Each COMPLETE event our code and dbt-ol wrote (Airflow's own task events aside): job, and the
+    datasets read and written, with this home's paths taken out so two homes compare."""
+    def name(d):
+        return d["name"].replace(str(settings.home.resolve()), "HOME")
+    return {(e["job"]["name"], tuple(sorted(name(d) for d in e.get("inputs", []))), tuple(sorted(name(d) for d in e.get("outputs", []))))
+            for e in events if e["eventType"] == "COMPLETE" and not e["job"]["name"].startswith(("chanjiao_ingest.", "chanjiao_build."))}
+
+
+def test_the_cli_takes_the_same_road_as_the_dags(run, tmp_path):
+    """`chanjiao ingest` and `chanjiao build` go through the same application layer as the DAG tasks:
+    the same OpenLineage events (ingest's and dbt-ol's) and the same build stamp."""
+    settings = Settings(home=tmp_path / "home", pii_key=PII_KEY.encode())
+    _submissions(settings)
+    ingested = run_cli(settings.home, "ingest", str(settings.landing), "--period", PERIOD, "--json")
+    assert ingested.returncode == 0, ingested.stderr[-3000:]
+    built = run_cli(settings.home, "build", "--json")
+    assert built.returncode == 0, built.stderr[-3000:]
+    cli_events, dag_events = _ours(settings, read_events(settings)), _ours(run["settings"], run["events"])
+    assert any(job == "chanjiao.ingest" for job, _, _ in cli_events)
+    assert cli_events == dag_events
+    stamps = [json.loads((s.dbt_target_dir / "built_from.json").read_text(encoding="utf-8")) for s in (settings, run["settings"])]
+    assert stamps[0]["loads"] == stamps[1]["loads"] == 2 and stamps[0]["code_version"] == stamps[1]["code_version"]
