@@ -5,6 +5,6 @@
 - `rebuild`: the release current at a past time rebuilt from the archive (`publish --as-of`, `trace --as-of`);
 - `openlineage`: OpenLineage events of dbt, Airflow and ingest, to $CHANJIAO_HOME/lineage/.
 
-The load ledger itself is raw.loads (chanjiao.warehouse): append-only; marts.fct_load derives what
+The load ledger itself is raw.loads (chanjiao.ledger): append-only; marts.fct_load derives what
 superseded what.
 """

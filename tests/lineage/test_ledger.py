@@ -65,3 +65,11 @@ def test_no_code_updates_or_deletes_ledger_rows():
                 re.search(r"(create\s+or\s+replace\s+table)\s+raw\.loads\b", text):
             offenders.append(str(path.relative_to(REPO_ROOT)))
     assert offenders == []
+
+
+def test_the_ledger_is_read_and_written_in_one_module():
+    """raw.loads has one home in Python, chanjiao.ledger; dbt reads it as a source."""
+    sites = sorted(str(path.relative_to(REPO_ROOT)) for name in ("chanjiao", "ingestion", "expectations", "dags")
+                   for path in (REPO_ROOT / name).rglob("*.py")
+                   if re.search(r"\b(from|into|join)\s+raw\.loads\b", path.read_text(encoding="utf-8"), re.IGNORECASE))
+    assert sites == ["chanjiao/ledger.py"]
