@@ -82,6 +82,7 @@ def ingest(paths: Iterable[Path], settings: Settings, period: str | None = None,
     """Ingest files or folders; `timings`, if given, receives seconds spent reading, gating and loading.
     `faults`: where tests make faults happen (ingestion.faults); production leaves the default."""
     key = settings.require_pii_key()
+    limits, thresholds = file_limits(), gate_thresholds()  # a setting that is wrong stops the run before it touches anything
     clock = time.perf_counter()
     paths = list(paths)
     expand(paths)  # a path that does not exist is the caller's mistake: said before waiting for the lock
@@ -123,7 +124,7 @@ def ingest(paths: Iterable[Path], settings: Settings, period: str | None = None,
         latest_period = con.execute(
             "select max(period) from raw.loads where status = 'accepted' and kind in ('school_workbook', 'enterprise_return')").fetchone()[0]
         with _staged_copies(settings, fresh) as to_read:
-            parsed_files = read_many(to_read, key, period or collection_period(), file_limits(), faults=faults)
+            parsed_files = read_many(to_read, key, period or collection_period(), limits, faults=faults)
             for i, ((path, archived), parsed) in enumerate(zip(fresh, parsed_files)):
                 _check_period(parsed, period, latest_period)
                 staged.append((path, parsed, archived))
@@ -136,7 +137,7 @@ def ingest(paths: Iterable[Path], settings: Settings, period: str | None = None,
         read_done = time.perf_counter()
         gateable = [p for _, p, _ in staged if p.kind and p.period]
         period_of = {p.sha256: period or p.period for p in gateable}
-        verdicts = validate(gateable, period_of, batch_rules.frames(con, gateable, period_of, gate_thresholds()))
+        verdicts = validate(gateable, period_of, batch_rules.frames(con, gateable, period_of, thresholds))
         gate_done = time.perf_counter()
         for path, parsed, archived in staged:
             verdict = verdicts.get(parsed.sha256, {"problems": [], "warnings": [], "results": []})
