@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import great_expectations as gx
 import great_expectations.expectations as gxe
+import pandas as pd
 
 from expectations.history import FrameRow, History
 from expectations.thresholds import Thresholds
@@ -34,8 +35,6 @@ def _suite(name: str, expectation) -> gx.ExpectationSuite:
 
 
 def frames(history: History, files: list[ParsedFile], period_of: dict[str, str], thresholds: Thresholds = Thresholds()) -> list:
-    import pandas as pd
-
     out = []
     teacher_change, register_shrink = thresholds.teacher_change, thresholds.register_shrink
 

@@ -964,7 +964,7 @@ def context(rng: random.Random, period: str) -> dict:
 # --- checking what a reader made of a submission ---------------------------------------------------
 
 def locations(problems) -> set[tuple]:
-    """(sheet, row, column) of each problem (ingestion.read.Problem)."""
+    """(sheet, row, column) of each problem (ingestion.parsed.Problem)."""
     return {(p.sheet, p.row, p.column) for p in problems}
 
 

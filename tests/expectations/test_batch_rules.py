@@ -6,7 +6,9 @@ import datetime as dt
 
 import pytest
 
+from expectations.thresholds import Thresholds
 from ingestion.registry import kinds
+from ingestion.setting import SettingError
 from ingestion.templates import write_workbook
 from tests.conftest import make_uscc, run_cli
 
@@ -73,3 +75,24 @@ def test_only_periods_inside_the_revision_window_are_open(home, tmp_path):
     assert late["status"] == "accepted"  # two months back: still open
     closed = ingest(home, tmp_path, "jun", "school_workbook", school("4141062203", "2026-06", 5), "2026-06")
     assert closed["status"] == "rejected" and [r["rule"] for r in closed["reasons"]] == ["period_closed"]
+
+
+def test_the_shares_are_configuration(home, tmp_path, monkeypatch):
+    """CHANJIAO_GATE_REGISTER_SHRINK reaches the rule (read by chanjiao.settings, passed to the gate); a
+    value that is no share stops the command with one line naming it."""
+    assert ingest(home, tmp_path, "r9", "above_scale_register", register("2026-09", 10), "2026-09")["status"] == "accepted"
+    monkeypatch.setenv("CHANJIAO_GATE_REGISTER_SHRINK", "lots")
+    path = write_workbook(kinds()["above_scale_register"], tmp_path / "r10.xlsx", register("2026-10", 7))
+    refused = run_cli(home, "ingest", str(path), "--period", "2026-10", "--json")
+    assert refused.returncode not in (0, 3) and "CHANJIAO_GATE_REGISTER_SHRINK='lots' is not a number" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    monkeypatch.setenv("CHANJIAO_GATE_REGISTER_SHRINK", "0.5")
+    assert ingest(home, tmp_path, "r10", "above_scale_register", register("2026-10", 7), "2026-10")["status"] == "accepted"  # 30% < 50%
+
+
+def test_thresholds_from_a_mapping():
+    assert Thresholds.from_mapping({}) == Thresholds(teacher_change=0.3, register_shrink=0.2)
+    assert Thresholds.from_mapping({"CHANJIAO_GATE_TEACHER_CHANGE": "0.5", "CHANJIAO_GATE_REGISTER_SHRINK": "0"}) == Thresholds(0.5, 0.0)
+    for value, reason in (("30%", "is not a number"), ("-0.1", "must be 0 or more"), ("inf", "finite")):
+        with pytest.raises(SettingError, match=f"CHANJIAO_GATE_TEACHER_CHANGE='{value}' .*{reason}"):
+            Thresholds.from_mapping({"CHANJIAO_GATE_TEACHER_CHANGE": value})
