@@ -38,7 +38,7 @@ def find_files(settings: Settings, collection_period: str) -> list[dict]:
             for chunk in plan_chunks(settings.landing, collection_period, settings.ingest_chunk_files, settings.landing_settle_seconds)]
 
 
-def ingest_chunk(settings: Settings, chunk: dict, retry: bool = False) -> list[dict]:
+def ingest_chunk(settings: Settings, chunk: dict, retry: bool = False, faults: FaultPoints = intake.NO_FAULTS) -> list[dict]:
     """Ingest one chunk; one outcome per file, reasons counted, never quoted.
 
     The lock is held from the existence check to the commit, so a file another run (or the CLI) took
@@ -51,7 +51,7 @@ def ingest_chunk(settings: Settings, chunk: dict, retry: bool = False) -> list[d
     started = dt.datetime.now(dt.timezone.utc)
     with writing(settings), warehouse.connect(settings) as con:
         present = [Path(f) for f in chunk["files"] if os.path.lexists(f)]  # a link is there (and refused), whatever it points at
-        outcomes = intake.ingest(con, present, settings, period=chunk["period"]) if present else []
+        outcomes = intake.ingest(con, present, settings, period=chunk["period"], faults=faults) if present else []
         gone = [Path(f).name for f in chunk["files"] if Path(f) not in set(present)]
         earlier = (ledger.recorded_since(con, gone, chunk["period"], chunk["planned_at"])
                    if retry and gone and chunk.get("planned_at") else {})

@@ -17,15 +17,16 @@ import shutil
 import signal
 import time
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import duckdb
 import pytest
 
-from chanjiao.calendar import DEFAULT_FILE, load_calendar, previous_period
-from chanjiao.settings import TIMEZONE
+from chanjiao import settings as config
+from chanjiao.settings import DEFAULT_CALENDAR
+from ingestion.period import Period
 from tests.airflow_prod.cluster import AirflowCluster, postgres_error
 from tests.airflow_prod.conftest import require
+from tests.airflow_prod.fault_dags.chanjiao_ingest import KILLED
 from tests.airflow_prod.submissions import write_month
 
 DATABASE = "chanjiao_airflow_test"
@@ -38,19 +39,18 @@ def _released_months() -> list[str]:
     """The last three months whose scheduled release time has passed: all inside the revision window,
     none in the future. (From the 1st to the 5th of a month, last month's release is not due yet, and a
     backfill cannot create a run scheduled in the future.)"""
-    calendar = load_calendar()
-    now = dt.datetime.now(ZoneInfo(TIMEZONE))
-    latest = previous_period(f"{now.year:04d}-{now.month:02d}")
-    while calendar.scheduled_at(latest) > now:
-        latest = previous_period(latest)
-    return [previous_period(previous_period(latest)), previous_period(latest), latest]
+    calendar = config.load({}).calendar
+    now = dt.datetime.now(dt.timezone.utc)
+    latest = Period.containing(now).previous()
+    while calendar.scheduled_at(str(latest)) > now:
+        latest = latest.previous()
+    return [str(latest.plus(-2)), str(latest.previous()), str(latest)]
 
 
 PERIODS = _released_months()
 LATEST = PERIODS[-1]
-_year, _month = int(LATEST[:4]), int(LATEST[5:7])
-UNRELEASED = f"{_year + _month // 12:04d}-{_month % 12 + 1:02d}"  # the first month whose release is still due
-KILLED = "killed-midway.csv"  # a file whose load the last test kills midway
+UNRELEASED = str(Period.parse(LATEST).next())  # the first month whose release is still due
+FAULT_DAGS = Path(__file__).with_name("fault_dags")  # the shipped DAGs; ingest's load of KILLED pauses in its transaction
 
 
 def sha256(path: Path) -> str:
@@ -65,15 +65,13 @@ def cluster(tmp_path_factory):
     # scheduled run lies in the future, so unpausing chanjiao_publish catches nothing up by itself and
     # every past month's run in this test comes from the backfill.
     calendar = root / "calendar.yaml"
-    calendar.write_text(re.sub(r'(?m)^first_period: .*$', f'first_period: "{UNRELEASED}"', DEFAULT_FILE.read_text(encoding="utf-8")), encoding="utf-8")
+    calendar.write_text(re.sub(r'(?m)^first_period: .*$', f'first_period: "{UNRELEASED}"', DEFAULT_CALENDAR.read_text(encoding="utf-8")), encoding="utf-8")
     assert f'first_period: "{UNRELEASED}"' in calendar.read_text(encoding="utf-8")
     cluster = AirflowCluster(root, DATABASE, root / "chanjiao", extra_env={
         "CHANJIAO_CALENDAR": str(calendar),
         "CHANJIAO_INGEST_CHUNK_FILES": str(CHUNK_FILES),
         "CHANJIAO_DEADLINE_POKE_SECONDS": "5",
-        # the load of this one file stops in its transaction, for the test that kills the task there
-        "CHANJIAO_TEST_PAUSE": f"in_transaction:{KILLED}",
-    })
+    }, dags_folder=FAULT_DAGS)  # the load of KILLED stops in its transaction, for the test that kills the task there
     with cluster:
         cluster.wait_parsed(["chanjiao_ingest", "chanjiao_build", "chanjiao_publish"])
         yield cluster
@@ -150,7 +148,7 @@ def test_asset_triggered_build_follows_an_ingest(cluster):
 
 
 def test_backfill_of_three_months_publishes_three_releases(cluster):
-    calendar = load_calendar()
+    calendar = config.load({}).calendar
     first, last = calendar.scheduled_at(PERIODS[0]), calendar.scheduled_at(PERIODS[-1])
     cluster.unpause("chanjiao_publish")
     cluster.airflow("backfill", "create", "--dag-id", "chanjiao_publish",
@@ -163,7 +161,7 @@ def test_backfill_of_three_months_publishes_three_releases(cluster):
     publications = cluster.chanjiao_home / "publications"
     assert set(PERIODS) <= {p.name for p in publications.iterdir() if p.is_dir()}
     for run in runs:
-        period = previous_period(f"{run['logical_date'].astimezone(calendar.tz):%Y-%m}")
+        period = calendar.period_for_run(run["logical_date"])
         assert cluster.xcom("chanjiao_publish", run["run_id"], "publish")["version"] == "v1"
         manifest = json.loads((publications / period / "v1" / "manifest.json").read_text(encoding="utf-8"))
         assert manifest["period"] == period

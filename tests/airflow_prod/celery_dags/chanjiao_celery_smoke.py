@@ -25,10 +25,11 @@ def chanjiao_celery_smoke():
     def init_warehouse() -> dict:
         import os
 
-        from chanjiao import settings, warehouse
+        from chanjiao import settings
+        from chanjiao.app import home
 
         config = settings.load()
-        warehouse.init(config)
+        home.init(config)
         return {"warehouse": str(config.warehouse), "pid": os.getpid()}
 
     init_warehouse()
