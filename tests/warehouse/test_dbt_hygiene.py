@@ -3,7 +3,8 @@
 - every model has a test of its grain: a uniqueness test (`unique` on one column, or
   `unique_combination_of_columns`, tests/generic/) and `not_null` on each column of that grain;
 - every source declares freshness (warn_after / error_after) and how to measure it (loaded_at_field
-  or loaded_at_query).
+  or loaded_at_query);
+- no model reads more than 7 inputs.
 
 The checks are plain functions of the manifest, so the tests below also prove they can fail: a
 manifest with one grain test removed, or one source's freshness removed, must be reported.
@@ -108,6 +109,13 @@ def test_the_ledger_source_measures_freshness_on_ingested_at(manifest):
     sources = {f"{s['source_name']}.{s['name']}": s for s in manifest["sources"].values()}
     assert sources["ingest.loads"]["loaded_at_field"] == "ingested_at"
     assert all("ledger_loaded_at" in (s.get("loaded_at_query") or "") for name, s in sources.items() if name != "ingest.loads")
+
+
+def test_no_model_joins_more_than_seven_inputs(manifest):
+    """The widest models were split into named intermediate steps (the project evaluator reported joins of
+    14 and 9 inputs); a model reading more than 7 models, seeds or sources should be split the same way."""
+    wide = {node["name"]: len(node["depends_on"]["nodes"]) for node in models(manifest).values() if len(node["depends_on"]["nodes"]) > 7}
+    assert wide == {}
 
 
 def test_the_grain_check_fails_when_a_grain_test_is_removed(manifest):

@@ -7,7 +7,7 @@
 -- only the city-run ones), else its 本级 figure — chosen per indicator, so a 全辖 record without the
 -- figure leaves the 本级 figure in place.
 -- One row per finance record and region it counts for, so each row also names the record's sheet and row:
--- int_indicator_contributions collects the figures, int_indicator_source_rows lists the rows.
+-- int_indicator_contributions collects the figures, int_finance_indicators__source_rows lists the rows.
 with finance as (
     select * from {{ ref('int_education_finance_in_force') }}
 ),

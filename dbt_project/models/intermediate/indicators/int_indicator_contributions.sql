@@ -1,6 +1,6 @@
 -- Every indicator's per-unit numerators and denominators, one row per unit × load × variant × period
 -- (× measured region for the indicators re-evaluated at each level). The register and finance models
--- also name each row's sheet and row (for int_indicator_source_rows): only the shared columns are kept.
+-- also name each row's sheet and row (for their __source_rows models): only the shared columns are kept.
 {%- set contributions = [
     'int_school_indicators__contributions',
     'int_graduate_indicators__contributions',

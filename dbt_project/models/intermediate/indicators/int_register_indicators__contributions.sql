@@ -8,11 +8,12 @@
 -- region inside it (valid in year(P); development zones included, 市辖区 grouping entries not): a county
 -- of a city-wide register with nothing to count shows 0, not no data.
 -- A lead school's stage is a fact about the school, not about this month's workbook: it comes from its
--- latest workbook in force up to P, else from the reporting frame in force — a college that has not yet
--- sent its October workbook still leads its industry colleges.
+-- latest workbook in force up to P, else from the reporting frame in force (int_school_stages_in_force) —
+-- a college that has not yet sent its October workbook still leads its industry colleges. The regions
+-- each register covers are int_register_regions_covered's.
 -- Each counted unit is one register row, so each row also names its sheet and row, and for a carrier counted
 -- for being led by a higher-education school the row giving that school's stage: int_indicator_contributions
--- collects the counts, int_indicator_source_rows lists the rows.
+-- collects the counts, int_register_indicators__source_rows lists the rows.
 with certified as (
     select * from {{ ref('int_certified_enterprises_in_force') }}
 ),
@@ -21,73 +22,14 @@ carriers as (
     select * from {{ ref('int_carriers_in_force') }}
 ),
 
-periods as (
-    select * from {{ ref('int_periods') }}
-),
-
-workbooks as (
-    select * from {{ ref('int_schools_in_force') }}
-),
-
-frame_schools as (
-    select * from {{ ref('int_reporting_frame_in_force') }}
-    where kind = 'school_workbook' and school_level is not null
-),
-
-stage_sources as (
-    select periods.period, workbooks.school_code, workbooks.school_stage, 0 as source_rank, workbooks.period as source_period,
-        workbooks.load_id, workbooks.source_sheet, workbooks.source_row
-    from periods
-    inner join workbooks
-        on workbooks.period <= periods.period
-    union all
-    select period, submitter_code, {{ school_stage('school_level') }}, 1, period, load_id, source_sheet, source_row
-    from frame_schools
-),
-
-ranked_stages as (
-    -- its latest workbook first, then the frame
-    select
-        *,
-        row_number() over (partition by period, school_code order by source_rank, source_period desc) as preference
-    from stage_sources
-),
-
 schools as (
-    -- one stage per school and period, so a school that changed its 办学层次 is never counted twice
-    select period, school_code, school_stage, load_id, source_sheet, source_row
-    from ranked_stages
-    where preference = 1
-),
-
-loads_in_force as (
-    select * from {{ ref('int_loads_in_force') }}
-    where kind in ('certified_enterprises', 'carriers')
-),
-
-regions as (
-    select * from {{ ref('regions') }}
-),
-
-ancestors as (
-    select * from {{ ref('int_region_ancestors') }}
+    -- each school's stage for the period and the row giving it (int_school_stages_in_force)
+    select * from {{ ref('int_school_stages_in_force') }}
 ),
 
 covered_regions as (
     -- the region each register covers, and the county-level regions inside it
-    select period, load_id, kind, submitter as region_code
-    from loads_in_force
-    union
-    select loads_in_force.period, loads_in_force.load_id, loads_in_force.kind, regions.region_code
-    from loads_in_force
-    inner join ancestors
-        on ancestors.ancestor_code = loads_in_force.submitter
-    inner join regions
-        on regions.region_code = ancestors.region_code
-    where regions.region_level = 'county'
-        and regions.region_name <> '市辖区'
-        and (regions.valid_from_year is null or regions.valid_from_year <= cast(substr(loads_in_force.period, 1, 4) as integer))
-        and (regions.valid_to_year is null or regions.valid_to_year >= cast(substr(loads_in_force.period, 1, 4) as integer))
+    select * from {{ ref('int_register_regions_covered') }}
 ),
 
 variants as (

@@ -6,7 +6,7 @@
 --   practical_hours_share         实践性教学课时 / 总课时
 --   practical_hours_compliance    1 if the school's own share >= 50% / 1
 -- Populations secondary_schools / higher_schools keep only schools of that stage.
--- The teacher and apprentice rules are macros/indicator_rows.sql's, which int_indicator_source_rows lists too.
+-- The teacher and apprentice rules are macros/indicator_rows.sql's, which int_school_indicators__source_rows lists too.
 with school_variants as (
     {{ school_variants(['dual_teacher_ratio', 'teacher_practice_compliance', 'part_time_teacher_ratio',
         'apprenticeship_rate', 'practical_hours_share', 'practical_hours_compliance']) | indent(4) }}
