@@ -17,10 +17,18 @@ ancestors as (
 ),
 
 final as (
-    select period, load_id, kind, submitter as region_code
+    select
+        period,
+        load_id,
+        kind,
+        submitter as region_code
     from loads_in_force
     union
-    select loads_in_force.period, loads_in_force.load_id, loads_in_force.kind, regions.region_code
+    select
+        loads_in_force.period,
+        loads_in_force.load_id,
+        loads_in_force.kind,
+        regions.region_code
     from loads_in_force
     inner join ancestors
         on ancestors.ancestor_code = loads_in_force.submitter

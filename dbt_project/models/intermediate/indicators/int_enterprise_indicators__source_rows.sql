@@ -25,25 +25,60 @@ enterprise_contributions as (
 ),
 
 participation_rows as (
-    select 'above_scale_participation_rate' as indicator_code, 'default' as variant_code, period, uscc as unit_code,
-        region_code as unit_region_code, 'denominator' as role, cast(1 as double precision) as amount,
-        load_id, source_sheet, source_row
+    select
+        'above_scale_participation_rate' as indicator_code,
+        'default' as variant_code,
+        period,
+        uscc as unit_code,
+        region_code as unit_region_code,
+        'denominator' as role,
+        cast(1 as double precision) as amount,
+        load_id,
+        source_sheet,
+        source_row
     from above_scale
     union all
-    select 'above_scale_participation_rate', 'default', period, uscc, region_code, 'numerator', 1,
-        load_id, source_sheet, source_row
+    select
+        'above_scale_participation_rate' as indicator_code,
+        'default' as variant_code,
+        period,
+        uscc,
+        region_code,
+        'numerator' as role,
+        1 as amount,
+        load_id,
+        source_sheet,
+        source_row
     from above_scale
     where takes_part
     union all
-    select 'above_scale_participation_rate', 'default', above_scale.period, above_scale.uscc, above_scale.region_code,
-        'evidence', null, active_cooperations.load_id, active_cooperations.source_sheet, active_cooperations.source_row
+    select
+        'above_scale_participation_rate' as indicator_code,
+        'default' as variant_code,
+        above_scale.period,
+        above_scale.uscc,
+        above_scale.region_code,
+        'evidence' as role,
+        null as amount,
+        active_cooperations.load_id,
+        active_cooperations.source_sheet,
+        active_cooperations.source_row
     from above_scale
     inner join active_cooperations
         on active_cooperations.period = above_scale.period
-        and active_cooperations.enterprise_uscc = above_scale.uscc
+            and active_cooperations.enterprise_uscc = above_scale.uscc
     union all
-    select 'above_scale_participation_rate', 'default', period, uscc, region_code,
-        'evidence', null, return_load_id, return_source_sheet, return_source_row
+    select
+        'above_scale_participation_rate' as indicator_code,
+        'default' as variant_code,
+        period,
+        uscc,
+        region_code,
+        'evidence' as role,
+        null as amount,
+        return_load_id,
+        return_source_sheet,
+        return_source_row
     from above_scale
     where in_vocational_group
 ),
@@ -65,29 +100,55 @@ return_amounts as (
     from enterprise_contributions
     inner join returns
         on returns.period = enterprise_contributions.period
-        and returns.load_id = enterprise_contributions.load_id
-        and returns.uscc = enterprise_contributions.unit_code
+            and returns.load_id = enterprise_contributions.load_id
+            and returns.uscc = enterprise_contributions.unit_code
 ),
 
 return_rows as (
-    select indicator_code, variant_code, period, unit_code, unit_region_code, 'numerator' as role,
-        numerator as amount, load_id, source_sheet, source_row
+    select
+        indicator_code,
+        variant_code,
+        period,
+        unit_code,
+        unit_region_code,
+        'numerator' as role,
+        numerator as amount,
+        load_id,
+        source_sheet,
+        source_row
     from return_amounts
     where adds_figures or numerator <> 0
     union all
-    select indicator_code, variant_code, period, unit_code, unit_region_code, 'denominator',
-        denominator, load_id, source_sheet, source_row
+    select
+        indicator_code,
+        variant_code,
+        period,
+        unit_code,
+        unit_region_code,
+        'denominator' as role,
+        denominator as amount,
+        load_id,
+        source_sheet,
+        source_row
     from return_amounts
     where adds_figures or denominator <> 0
     union all
     -- internship indicators count above-scale enterprises only: the register row that makes it one
-    select distinct return_amounts.indicator_code, return_amounts.variant_code, return_amounts.period, return_amounts.unit_code,
-        return_amounts.unit_region_code, 'evidence', cast(null as double precision),
-        register_rows.load_id, register_rows.source_sheet, register_rows.source_row
+    select distinct
+        return_amounts.indicator_code,
+        return_amounts.variant_code,
+        return_amounts.period,
+        return_amounts.unit_code,
+        return_amounts.unit_region_code,
+        'evidence' as role,
+        cast(null as double precision) as amount,
+        register_rows.load_id,
+        register_rows.source_sheet,
+        register_rows.source_row
     from return_amounts
     inner join register_rows
         on register_rows.period = return_amounts.period
-        and register_rows.uscc = return_amounts.unit_code
+            and register_rows.uscc = return_amounts.unit_code
     where return_amounts.indicator_code in ('internship_post_ratio', 'internship_post_compliance')
 ),
 

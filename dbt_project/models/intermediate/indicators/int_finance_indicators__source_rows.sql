@@ -6,12 +6,32 @@ with finance_contributions as (
 ),
 
 final as (
-    select indicator_code, variant_code, period, unit_code, unit_region_code, measured_region_code as value_region_code,
-        'numerator' as role, numerator as amount, load_id, source_sheet, source_row
+    select
+        indicator_code,
+        variant_code,
+        period,
+        unit_code,
+        unit_region_code,
+        measured_region_code as value_region_code,
+        'numerator' as role,
+        numerator as amount,
+        load_id,
+        source_sheet,
+        source_row
     from finance_contributions
     union all
-    select indicator_code, variant_code, period, unit_code, unit_region_code, measured_region_code,
-        'denominator', denominator, load_id, source_sheet, source_row
+    select
+        indicator_code,
+        variant_code,
+        period,
+        unit_code,
+        unit_region_code,
+        measured_region_code as value_region_code,
+        'denominator' as role,
+        denominator as amount,
+        load_id,
+        source_sheet,
+        source_row
     from finance_contributions
     where indicator_code in ('local_surcharge_ve_share', 'edu_surcharge_ve_share')
 )

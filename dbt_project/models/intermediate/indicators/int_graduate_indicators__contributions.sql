@@ -25,7 +25,8 @@ final as (
         cast(sum(case when in_numerator then 1 else 0 end) as double precision) as numerator,
         cast(sum(case when in_denominator then 1 else 0 end) as double precision) as denominator
     from counted
-    group by indicator_code, variant_code, period, school_code, school_region_code, measured_region_code,
+    group by
+        indicator_code, variant_code, period, school_code, school_region_code, measured_region_code,
         case when indicator_code = 'non_local_return_rate' then cast(null as integer) else cohort_year end, load_id
 )
 

@@ -8,15 +8,33 @@ with graduates_counted as (
 ),
 
 final as (
-    select indicator_code, variant_code, period, school_code as unit_code, school_region_code as unit_region_code,
-        measured_region_code as value_region_code, 'numerator' as role, cast(1 as double precision) as amount,
-        load_id, source_sheet, source_row
+    select
+        indicator_code,
+        variant_code,
+        period,
+        school_code as unit_code,
+        school_region_code as unit_region_code,
+        measured_region_code as value_region_code,
+        'numerator' as role,
+        cast(1 as double precision) as amount,
+        load_id,
+        source_sheet,
+        source_row
     from graduates_counted
     where in_numerator
     union all
-    select indicator_code, variant_code, period, school_code, school_region_code, measured_region_code, 'denominator',
-        1, load_id, source_sheet,
-        case when indicator_code = 'non_local_return_rate' then earliest_employment_source_row else source_row end
+    select
+        indicator_code,
+        variant_code,
+        period,
+        school_code as unit_code,
+        school_region_code as unit_region_code,
+        measured_region_code as value_region_code,
+        'denominator' as role,
+        1 as amount,
+        load_id,
+        source_sheet,
+        case when indicator_code = 'non_local_return_rate' then earliest_employment_source_row else source_row end as source_row
     from graduates_counted
     where in_denominator
 )

@@ -11,22 +11,22 @@
 ] %}
 with final as (
     {%- for model in contributions %}
-    select
-        indicator_code,
-        variant_code,
-        period,
-        unit_type,
-        unit_code,
-        unit_region_code,
-        measured_region_code,
-        cohort_year,
-        load_id,
-        numerator,
-        denominator
-    from {{ ref(model) }}
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select
+            indicator_code,
+            variant_code,
+            period,
+            unit_type,
+            unit_code,
+            unit_region_code,
+            measured_region_code,
+            cohort_year,
+            load_id,
+            numerator,
+            denominator
+        from {{ ref(model) }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 )
 

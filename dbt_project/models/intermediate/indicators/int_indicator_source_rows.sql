@@ -53,21 +53,47 @@ summed as (
 
 final as (
     select
-        summed.indicator_code, summed.variant_code, summed.period, summed.unit_code, summed.unit_region_code,
-        ancestors.ancestor_code as value_region_code, summed.role, summed.amount,
-        summed.load_id, summed.source_sheet, summed.source_row
+        summed.indicator_code,
+        summed.variant_code,
+        summed.period,
+        summed.unit_code,
+        summed.unit_region_code,
+        ancestors.ancestor_code as value_region_code,
+        summed.role,
+        summed.amount,
+        summed.load_id,
+        summed.source_sheet,
+        summed.source_row
     from summed
     inner join ancestors
         on ancestors.region_code = summed.unit_region_code
     union all
     select
-        indicator_code, variant_code, period, unit_code, unit_region_code, value_region_code, role, amount,
-        load_id, source_sheet, source_row
+        indicator_code,
+        variant_code,
+        period,
+        unit_code,
+        unit_region_code,
+        value_region_code,
+        role,
+        amount,
+        load_id,
+        source_sheet,
+        source_row
     from graduate_rows
     union all
     select
-        indicator_code, variant_code, period, unit_code, unit_region_code, value_region_code, role, amount,
-        load_id, source_sheet, source_row
+        indicator_code,
+        variant_code,
+        period,
+        unit_code,
+        unit_region_code,
+        value_region_code,
+        role,
+        amount,
+        load_id,
+        source_sheet,
+        source_row
     from finance_rows
 )
 

@@ -37,36 +37,65 @@ variants as (
         *,
         case when population like 'carrier_level:%' then {{ level_rank("substr(population, 15)") }} end as minimum_rank
     from {{ ref('int_indicator_variants') }}
-    where indicator_code in ('certified_enterprise_count', 'industry_college_count', 'training_base_count',
-        'vocational_group_count', 'master_studio_count', 'experience_center_count')
+    where indicator_code in (
+            'certified_enterprise_count', 'industry_college_count', 'training_base_count',
+            'vocational_group_count', 'master_studio_count', 'experience_center_count'
+        )
 ),
 
 carrier_types as (
-    select 'industry_college_count' as indicator_code, '产业学院' as carrier_type
-    union all select 'training_base_count', '实训基地'
-    union all select 'vocational_group_count', '职教集团'
-    union all select 'master_studio_count', '技能大师工作室'
-    union all select 'experience_center_count', '职业体验中心'
+    select
+        'industry_college_count' as indicator_code,
+        '产业学院' as carrier_type
+    union all
+    select
+        'training_base_count' as indicator_code,
+        '实训基地' as carrier_type
+    union all
+    select
+        'vocational_group_count' as indicator_code,
+        '职教集团' as carrier_type
+    union all
+    select
+        'master_studio_count' as indicator_code,
+        '技能大师工作室' as carrier_type
+    union all
+    select
+        'experience_center_count' as indicator_code,
+        '职业体验中心' as carrier_type
 ),
 
 certified_counted as (
     select
-        variants.indicator_code, variants.variant_code, certified.period, certified.uscc as unit_code,
-        certified.region_code, certified.load_id, certified.source_sheet, certified.source_row,
-        cast(null as varchar) as stage_load_id, cast(null as varchar) as stage_source_sheet,
+        variants.indicator_code,
+        variants.variant_code,
+        certified.period,
+        certified.uscc as unit_code,
+        certified.region_code,
+        certified.load_id,
+        certified.source_sheet,
+        certified.source_row,
+        cast(null as varchar) as stage_load_id,
+        cast(null as varchar) as stage_source_sheet,
         cast(null as integer) as stage_source_row
     from certified
     inner join variants
         on variants.indicator_code = 'certified_enterprise_count'
-        and (variants.minimum_rank is null or certified.level_rank >= variants.minimum_rank)
+            and (variants.minimum_rank is null or variants.minimum_rank <= certified.level_rank)
     where certified.certified_on <= {{ period_end('certified.period') }}
         and (certified.valid_until is null or certified.valid_until >= {{ period_end('certified.period') }})
 ),
 
 carriers_counted as (
     select
-        variants.indicator_code, variants.variant_code, carriers.period, carriers.carrier_id as unit_code,
-        carriers.region_code, carriers.load_id, carriers.source_sheet, carriers.source_row,
+        variants.indicator_code,
+        variants.variant_code,
+        carriers.period,
+        carriers.carrier_id as unit_code,
+        carriers.region_code,
+        carriers.load_id,
+        carriers.source_sheet,
+        carriers.source_row,
         -- the row that makes the lead school higher-education, where the variant asks for one
         case when variants.population = 'carrier_led_by_higher_school' then schools.load_id end as stage_load_id,
         case when variants.population = 'carrier_led_by_higher_school' then schools.source_sheet end as stage_source_sheet,
@@ -78,7 +107,7 @@ carriers_counted as (
         on variants.indicator_code = carrier_types.indicator_code
     left join schools
         on schools.period = carriers.period
-        and schools.school_code = carriers.lead_school_code
+            and schools.school_code = carriers.lead_school_code
     where carriers.established_on <= {{ period_end('carriers.period') }}
         and (carriers.closed_on is null or carriers.closed_on > {{ period_end('carriers.period') }})
         and (variants.minimum_rank is null or carriers.level_rank >= variants.minimum_rank)
@@ -88,21 +117,40 @@ carriers_counted as (
 
 zero_rows as (
     select
-        variants.indicator_code, variants.variant_code, covered_regions.period, covered_regions.region_code as unit_code,
-        covered_regions.region_code, covered_regions.load_id, cast(null as varchar) as source_sheet,
-        cast(null as integer) as source_row, cast(null as varchar) as stage_load_id,
-        cast(null as varchar) as stage_source_sheet, cast(null as integer) as stage_source_row
+        variants.indicator_code,
+        variants.variant_code,
+        covered_regions.period,
+        covered_regions.region_code as unit_code,
+        covered_regions.region_code,
+        covered_regions.load_id,
+        cast(null as varchar) as source_sheet,
+        cast(null as integer) as source_row,
+        cast(null as varchar) as stage_load_id,
+        cast(null as varchar) as stage_source_sheet,
+        cast(null as integer) as stage_source_row
     from covered_regions
     inner join variants
         on (covered_regions.kind = 'certified_enterprises') = (variants.indicator_code = 'certified_enterprise_count')
 ),
 
 counted as (
-    select *, 'enterprise' as unit_type, cast(1 as double precision) as numerator from certified_counted
+    select
+        *,
+        'enterprise' as unit_type,
+        cast(1 as double precision) as numerator
+    from certified_counted
     union all
-    select *, 'carrier', cast(1 as double precision) from carriers_counted
+    select
+        *,
+        'carrier' as unit_type,
+        cast(1 as double precision) as numerator
+    from carriers_counted
     union all
-    select *, 'register', cast(0 as double precision) from zero_rows
+    select
+        *,
+        'register' as unit_type,
+        cast(0 as double precision) as numerator
+    from zero_rows
 ),
 
 final as (

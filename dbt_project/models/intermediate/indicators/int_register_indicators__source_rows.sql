@@ -7,15 +7,33 @@ with register_contributions as (
 ),
 
 counted_rows as (
-    select indicator_code, variant_code, period, unit_code, unit_region_code, 'numerator' as role,
-        numerator as amount, load_id, source_sheet, source_row
+    select
+        indicator_code,
+        variant_code,
+        period,
+        unit_code,
+        unit_region_code,
+        'numerator' as role,
+        numerator as amount,
+        load_id,
+        source_sheet,
+        source_row
     from register_contributions
 ),
 
 lead_school_rows as (
     -- carriers counted for being led by a higher-education school: the row giving that school's stage
-    select indicator_code, variant_code, period, unit_code, unit_region_code, 'evidence' as role,
-        cast(null as double precision) as amount, stage_load_id, stage_source_sheet, stage_source_row
+    select
+        indicator_code,
+        variant_code,
+        period,
+        unit_code,
+        unit_region_code,
+        'evidence' as role,
+        cast(null as double precision) as amount,
+        stage_load_id,
+        stage_source_sheet,
+        stage_source_row
     from register_contributions
     where stage_source_row is not null
 ),

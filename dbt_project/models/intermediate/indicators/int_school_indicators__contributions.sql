@@ -25,11 +25,13 @@ teacher_counts as (
         count(case when in_numerator then 1 end) as numerator,
         count(case when in_denominator then 1 end) as denominator
     from teacher_rows
-    group by 1, 2, 3, 4
+    group by period, load_id, indicator_code, variant_code
 ),
 
 apprentice_counts as (
-    select load_id, count(*) as enrolled_apprentices
+    select
+        load_id,
+        count(*) as enrolled_apprentices
     from ({{ counted_apprentices() }}) as apprentices
     group by load_id
 ),
@@ -48,9 +50,12 @@ final as (
         cast(case school_variants.indicator_code
             when 'apprenticeship_rate' then coalesce(apprentice_counts.enrolled_apprentices, 0)
             when 'practical_hours_share' then school_variants.practical_teaching_hours
-            when 'practical_hours_compliance' then
-                case when school_variants.total_teaching_hours > 0
-                    and school_variants.practical_teaching_hours >= 0.5 * school_variants.total_teaching_hours then 1 else 0 end
+            when 'practical_hours_compliance'
+                then
+                    case when school_variants.total_teaching_hours > 0
+                            and school_variants.practical_teaching_hours >= 0.5 * school_variants.total_teaching_hours then 1
+                        else 0
+                    end
             else coalesce(teacher_counts.numerator, 0)
         end as double precision) as numerator,
         cast(case school_variants.indicator_code
@@ -63,8 +68,8 @@ final as (
     from school_variants
     left join teacher_counts
         on teacher_counts.load_id = school_variants.load_id
-        and teacher_counts.indicator_code = school_variants.indicator_code
-        and teacher_counts.variant_code = school_variants.variant_code
+            and teacher_counts.indicator_code = school_variants.indicator_code
+            and teacher_counts.variant_code = school_variants.variant_code
     left join apprentice_counts
         on apprentice_counts.load_id = school_variants.load_id
 )

@@ -17,13 +17,28 @@ frame_schools as (
 ),
 
 stage_sources as (
-    select periods.period, workbooks.school_code, workbooks.school_stage, 0 as source_rank, workbooks.period as source_period,
-        workbooks.load_id, workbooks.source_sheet, workbooks.source_row
+    select
+        periods.period,
+        workbooks.school_code,
+        workbooks.school_stage,
+        0 as source_rank,
+        workbooks.period as source_period,
+        workbooks.load_id,
+        workbooks.source_sheet,
+        workbooks.source_row
     from periods
     inner join workbooks
         on workbooks.period <= periods.period
     union all
-    select period, submitter_code, {{ school_stage('school_level') }}, 1, period, load_id, source_sheet, source_row
+    select
+        period,
+        submitter_code as school_code,
+        {{ school_stage('school_level') }} as school_stage,
+        1 as source_rank,
+        period as source_period,
+        load_id,
+        source_sheet,
+        source_row
     from frame_schools
 ),
 
@@ -31,12 +46,18 @@ ranked_stages as (
     -- its latest workbook first, then the frame
     select
         *,
-        row_number() over (partition by period, school_code order by source_rank, source_period desc) as preference
+        row_number() over (partition by period, school_code order by source_rank asc, source_period desc) as preference
     from stage_sources
 ),
 
 final as (
-    select period, school_code, school_stage, load_id, source_sheet, source_row
+    select
+        period,
+        school_code,
+        school_stage,
+        load_id,
+        source_sheet,
+        source_row
     from ranked_stages
     where preference = 1
 )
