@@ -1,8 +1,9 @@
 {#- The row-level rules of the school-workbook indicators, written once: which school of a variant's
     population counts, which teacher, apprentice or graduate row counts for the numerator and for the
     denominator. int_school_indicators__contributions and int_graduate_indicators__contributions count
-    these rows per school; int_indicator_source_rows lists them. They are macros rather than a model of
-    their own so that the contributions' unit tests keep feeding the rules the rows in force. -#}
+    these rows per school; int_school_indicators__source_rows and int_graduate_indicators__source_rows
+    list them. They are macros rather than a model of their own so that the contributions' unit tests
+    keep feeding the rules the rows in force. -#}
 
 {#- Each school in force with each variant whose population it belongs to (secondary_schools /
     higher_schools keep only schools of that stage), for the indicators named (all when none). -#}

@@ -33,13 +33,13 @@ final as (
     from indicator_values
     left join source_rows
         on source_rows.indicator_code = indicator_values.indicator_code
-        and source_rows.variant_code = indicator_values.variant_code
-        and source_rows.period = indicator_values.period
-        and source_rows.region_code = indicator_values.region_code
+            and source_rows.variant_code = indicator_values.variant_code
+            and source_rows.period = indicator_values.period
+            and source_rows.region_code = indicator_values.region_code
     where abs(coalesce(indicator_values.numerator, 0) - coalesce(source_rows.numerator, 0))
-            > 1e-6 * greatest(1, abs(coalesce(indicator_values.numerator, 0)))
+        > 1e-6 * greatest(1, abs(coalesce(indicator_values.numerator, 0)))
         or abs(coalesce(indicator_values.denominator, 0) - coalesce(source_rows.denominator, 0))
-            > 1e-6 * greatest(1, abs(coalesce(indicator_values.denominator, 0)))
+        > 1e-6 * greatest(1, abs(coalesce(indicator_values.denominator, 0)))
 )
 
 select * from final

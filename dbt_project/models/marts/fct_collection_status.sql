@@ -34,7 +34,13 @@ framed as (
     from expected
 ),
 
+framed_periods as (
+    select distinct period
+    from framed
+),
+
 strangers as (
+    -- received for a period the frame covers, from a submitter the frame does not expect
     select
         received.period,
         received.kind,
@@ -43,12 +49,13 @@ strangers as (
         cast(null as varchar) as region_code,
         false as is_expected
     from received
+    inner join framed_periods
+        on framed_periods.period = received.period
     left join framed
         on framed.period = received.period
-        and framed.kind = received.kind
-        and framed.submitter_code = received.submitter
+            and framed.kind = received.kind
+            and framed.submitter_code = received.submitter
     where framed.submitter_code is null
-        and received.period in (select distinct period from framed)
 ),
 
 final as (
@@ -68,11 +75,15 @@ final as (
             when coalesce(received.files_rejected, 0) > 0 then 'rejected'
             else 'missing'
         end as collection_state
-    from (select * from framed union all select * from strangers) as units
+    from (
+        select * from framed
+        union all
+        select * from strangers
+    ) as units
     left join received
         on received.period = units.period
-        and received.kind = units.kind
-        and received.submitter = units.submitter_code
+            and received.kind = units.kind
+            and received.submitter = units.submitter_code
 )
 
 select * from final

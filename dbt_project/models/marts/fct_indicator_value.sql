@@ -38,7 +38,7 @@ rolled_up as (
     inner join ancestors
         on ancestors.region_code = contributions.unit_region_code
     where contributions.measured_region_code is null or contributions.measured_region_code = ancestors.ancestor_code
-    group by 1, 2, 3, 4
+    group by contributions.indicator_code, contributions.variant_code, contributions.period, ancestors.ancestor_code
 ),
 
 final as (
@@ -69,8 +69,8 @@ final as (
         on indicators.indicator_code = rolled_up.indicator_code
     left join coverage
         on coverage.indicator_code = rolled_up.indicator_code
-        and coverage.period = rolled_up.period
-        and coverage.region_code = rolled_up.region_code
+            and coverage.period = rolled_up.period
+            and coverage.region_code = rolled_up.region_code
 )
 
 select * from final

@@ -17,7 +17,10 @@ successors as (
 ),
 
 in_force as (
-    select load_id, min(period) as first_period_in_force, max(period) as last_period_in_force
+    select
+        load_id,
+        min(period) as first_period_in_force,
+        max(period) as last_period_in_force
     from {{ ref('int_loads_in_force') }}
     group by load_id
 ),

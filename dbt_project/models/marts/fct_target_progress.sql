@@ -25,14 +25,14 @@ joined as (
     cross join periods
     left join indicator_values as latest
         on latest.indicator_code = targets.indicator_code
-        and latest.variant_code = targets.variant_code
-        and latest.region_code = targets.jurisdiction_code
-        and latest.period = periods.period
+            and latest.variant_code = targets.variant_code
+            and latest.region_code = targets.jurisdiction_code
+            and latest.period = periods.period
     left join indicator_values as at_deadline
         on at_deadline.indicator_code = targets.indicator_code
-        and at_deadline.variant_code = targets.variant_code
-        and at_deadline.region_code = targets.jurisdiction_code
-        and at_deadline.period = targets.by_year || '-12'
+            and at_deadline.variant_code = targets.variant_code
+            and at_deadline.region_code = targets.jurisdiction_code
+            and at_deadline.period = targets.by_year || '-12'
 ),
 
 final as (
@@ -58,7 +58,9 @@ final as (
         end as deadline_state,
         value_at_deadline,
         case
-            when by_year is null or by_year = 'unknown' or cast(substr(period, 1, 4) as integer) <= cast(by_year as integer) then null
+            when
+                by_year is null or by_year = 'unknown' or cast(substr(period, 1, 4) as integer) <= cast(by_year as integer)
+                then null
             else {{ target_status('kind', 'value_at_deadline', 'value_status_at_deadline', 'comparator', 'lower', 'upper') }}
         end as status_at_deadline,
         source_document,

@@ -28,4 +28,5 @@ ranked as (
         on loads.load_id = finance.load_id
 )
 
-select * from ranked where recency = 1
+select * from ranked
+where recency = 1

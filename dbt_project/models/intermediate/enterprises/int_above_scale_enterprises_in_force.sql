@@ -15,7 +15,9 @@ returns as (
 ),
 
 cooperating as (
-    select distinct period, enterprise_uscc as uscc
+    select distinct
+        period,
+        enterprise_uscc as uscc
     from active_cooperations
 ),
 
@@ -38,10 +40,10 @@ final as (
     from register_rows
     left join cooperating
         on cooperating.period = register_rows.period
-        and cooperating.uscc = register_rows.uscc
+            and cooperating.uscc = register_rows.uscc
     left join returns
         on returns.period = register_rows.period
-        and returns.uscc = register_rows.uscc
+            and returns.uscc = register_rows.uscc
 )
 
 select * from final

@@ -38,9 +38,23 @@ ranked as (
 
 final as (
     select
-        period, load_id, source_sheet, source_row, uscc, enterprise_name, region_code, employees, wage_bill_10k_yuan,
-        training_fund_extracted_10k_yuan, training_fund_frontline_10k_yuan, internship_posts, apprentices,
-        in_vocational_group, enterprise_size, hiring_plan, secondary_vocational_hires
+        period,
+        load_id,
+        source_sheet,
+        source_row,
+        uscc,
+        enterprise_name,
+        region_code,
+        employees,
+        wage_bill_10k_yuan,
+        training_fund_extracted_10k_yuan,
+        training_fund_frontline_10k_yuan,
+        internship_posts,
+        apprentices,
+        in_vocational_group,
+        enterprise_size,
+        hiring_plan,
+        secondary_vocational_hires
     from ranked
     where recency = 1
 )

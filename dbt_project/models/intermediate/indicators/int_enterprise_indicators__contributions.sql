@@ -13,14 +13,19 @@ with returns as (
 ),
 
 register_rows as (
-    select distinct period, uscc from {{ ref('int_above_scale_register_rows_in_force') }}
+    select distinct
+        period,
+        uscc
+    from {{ ref('int_above_scale_register_rows_in_force') }}
 ),
 
 variants as (
     select * from {{ ref('int_indicator_variants') }}
-    where indicator_code in ('internship_post_ratio', 'internship_post_compliance', 'training_fund_extraction_rate',
-        'training_fund_extraction_compliance', 'training_fund_frontline_share', 'training_fund_frontline_compliance',
-        'secondary_vocational_hire_share', 'secondary_vocational_hire_compliance')
+    where indicator_code in (
+            'internship_post_ratio', 'internship_post_compliance', 'training_fund_extraction_rate',
+            'training_fund_extraction_compliance', 'training_fund_frontline_share', 'training_fund_frontline_compliance',
+            'secondary_vocational_hire_share', 'secondary_vocational_hire_compliance'
+        )
 ),
 
 enterprises as (
@@ -35,7 +40,7 @@ enterprises as (
     from returns
     left join register_rows
         on register_rows.period = returns.period
-        and register_rows.uscc = returns.uscc
+            and register_rows.uscc = returns.uscc
 ),
 
 measured as (
@@ -45,38 +50,53 @@ measured as (
         variants.variant_code,
         case variants.indicator_code
             when 'internship_post_ratio' then cast(enterprises.internship_posts as double precision)
-            when 'internship_post_compliance' then
-                case when 100 * enterprises.internship_posts >= 2 * enterprises.employees then 1 else 0 end
+            when 'internship_post_compliance'
+                then
+                    case when 100 * enterprises.internship_posts >= 2 * enterprises.employees then 1 else 0 end
             when 'training_fund_extraction_rate' then enterprises.training_fund_extracted_10k_yuan
-            when 'training_fund_extraction_compliance' then
-                case when enterprises.wage_bill_exact > 0
-                    and 100 * enterprises.training_fund_extracted_exact
-                        >= coalesce(cast(variants.band_lower as decimal(38, 6)), 0) * enterprises.wage_bill_exact
-                    and (variants.band_upper is null
-                        or 100 * enterprises.training_fund_extracted_exact
-                            <= cast(variants.band_upper as decimal(38, 6)) * enterprises.wage_bill_exact)
-                    then 1 else 0 end
+            when 'training_fund_extraction_compliance'
+                then
+                    case when enterprises.wage_bill_exact > 0
+                            and 100 * enterprises.training_fund_extracted_exact
+                            >= coalesce(cast(variants.band_lower as decimal(38, 6)), 0) * enterprises.wage_bill_exact
+                            and (
+                                variants.band_upper is null
+                                or 100 * enterprises.training_fund_extracted_exact
+                                <= cast(variants.band_upper as decimal(38, 6)) * enterprises.wage_bill_exact
+                            )
+                            then 1
+                        else 0
+                    end
             when 'training_fund_frontline_share' then enterprises.training_fund_frontline_10k_yuan
-            when 'training_fund_frontline_compliance' then
-                case when enterprises.training_fund_extracted_exact > 0
-                    and 100 * enterprises.training_fund_frontline_exact >= 60 * enterprises.training_fund_extracted_exact
-                    then 1 else 0 end
+            when 'training_fund_frontline_compliance'
+                then
+                    case when enterprises.training_fund_extracted_exact > 0
+                            and 100 * enterprises.training_fund_frontline_exact >= 60 * enterprises.training_fund_extracted_exact
+                            then 1
+                        else 0
+                    end
             when 'secondary_vocational_hire_share' then cast(enterprises.secondary_vocational_hires as double precision)
             when 'secondary_vocational_hire_compliance' then
                 case when enterprises.hiring_plan > 0
-                    and 100 * enterprises.secondary_vocational_hires >= 20 * enterprises.hiring_plan then 1 else 0 end
+                        and 100 * enterprises.secondary_vocational_hires >= 20 * enterprises.hiring_plan then 1
+                    else 0
+                end
         end as numerator,
         case variants.indicator_code
             when 'internship_post_ratio' then cast(enterprises.employees as double precision)
             when 'training_fund_extraction_rate' then enterprises.wage_bill_10k_yuan
             when 'training_fund_frontline_share' then enterprises.training_fund_extracted_10k_yuan
-            when 'training_fund_frontline_compliance' then case when enterprises.training_fund_extracted_exact > 0 then 1 else 0 end
+            when
+                'training_fund_frontline_compliance'
+                then case when enterprises.training_fund_extracted_exact > 0 then 1 else 0 end
             when 'secondary_vocational_hire_share' then cast(enterprises.hiring_plan as double precision)
             when 'secondary_vocational_hire_compliance' then case when enterprises.hiring_plan > 0 then 1 else 0 end
             else 1
         end as denominator,
         case
-            when variants.indicator_code in ('internship_post_ratio', 'internship_post_compliance') then enterprises.is_above_scale
+            when
+                variants.indicator_code in ('internship_post_ratio', 'internship_post_compliance')
+                then enterprises.is_above_scale
             when variants.indicator_code in ('secondary_vocational_hire_share', 'secondary_vocational_hire_compliance')
                 then enterprises.enterprise_size in ('大型', '中型')
             else true

@@ -7,7 +7,7 @@
 -- only the city-run ones), else its 本级 figure — chosen per indicator, so a 全辖 record without the
 -- figure leaves the 本级 figure in place.
 -- One row per finance record and region it counts for, so each row also names the record's sheet and row:
--- int_indicator_contributions collects the figures, int_indicator_source_rows lists the rows.
+-- int_indicator_contributions collects the figures, int_finance_indicators__source_rows lists the rows.
 with finance as (
     select * from {{ ref('int_education_finance_in_force') }}
 ),
@@ -18,28 +18,38 @@ ancestors as (
 
 variants as (
     select * from {{ ref('int_indicator_variants') }}
-    where indicator_code in ('local_surcharge_ve_share', 'edu_surcharge_ve_share',
-        'secondary_per_student_funding', 'higher_per_student_appropriation')
+    where indicator_code in (
+            'local_surcharge_ve_share', 'edu_surcharge_ve_share',
+            'secondary_per_student_funding', 'higher_per_student_appropriation'
+        )
 ),
 
 whole_jurisdiction as (
-    select period, region_code from finance where coverage = '全辖'
+    select
+        period,
+        region_code
+    from finance
+    where coverage = '全辖'
 ),
 
 share_rows as (
     -- 全辖 records count for their own region only
-    select finance.*, finance.region_code as measured_region_code
+    select
+        finance.*,
+        finance.region_code as measured_region_code
     from finance
-    where coverage = '全辖'
+    where finance.coverage = '全辖'
     union all
     -- 本级 records count for every region containing them that has no 全辖 record
-    select finance.*, ancestors.ancestor_code
+    select
+        finance.*,
+        ancestors.ancestor_code
     from finance
     inner join ancestors
         on ancestors.region_code = finance.region_code
     left join whole_jurisdiction
         on whole_jurisdiction.period = finance.period
-        and whole_jurisdiction.region_code = ancestors.ancestor_code
+            and whole_jurisdiction.region_code = ancestors.ancestor_code
     where finance.coverage = '本级' and whole_jurisdiction.region_code is null
 ),
 
@@ -49,7 +59,8 @@ amounts as (
         variants.indicator_code,
         variants.variant_code,
         case variants.indicator_code when 'secondary_per_student_funding' then finance.secondary_per_student_funding_yuan
-            else finance.higher_per_student_appropriation_yuan end as amount
+            else finance.higher_per_student_appropriation_yuan
+        end as amount
     from finance
     inner join variants
         on variants.indicator_code in ('secondary_per_student_funding', 'higher_per_student_appropriation')
@@ -68,13 +79,21 @@ reported as (
 
 final as (
     select
-        variants.indicator_code, variants.variant_code, share_rows.period, 'region' as unit_type,
-        share_rows.region_code as unit_code, share_rows.region_code as unit_region_code,
-        share_rows.measured_region_code, cast(null as integer) as cohort_year, share_rows.load_id,
+        variants.indicator_code,
+        variants.variant_code,
+        share_rows.period,
+        'region' as unit_type,
+        share_rows.region_code as unit_code,
+        share_rows.region_code as unit_region_code,
+        share_rows.measured_region_code,
+        cast(null as integer) as cohort_year,
+        share_rows.load_id,
         case variants.indicator_code when 'local_surcharge_ve_share' then share_rows.local_surcharge_to_ve_10k_yuan
-            else share_rows.edu_surcharge_to_ve_10k_yuan end as numerator,
+            else share_rows.edu_surcharge_to_ve_10k_yuan
+        end as numerator,
         case variants.indicator_code when 'local_surcharge_ve_share' then share_rows.local_surcharge_collected_10k_yuan
-            else share_rows.edu_surcharge_collected_10k_yuan end as denominator,
+            else share_rows.edu_surcharge_collected_10k_yuan
+        end as denominator,
         share_rows.source_sheet,
         share_rows.source_row
     from share_rows
@@ -82,10 +101,17 @@ final as (
         on variants.indicator_code in ('local_surcharge_ve_share', 'edu_surcharge_ve_share')
     union all
     select
-        reported.indicator_code, reported.variant_code, reported.period, 'region',
-        reported.region_code, reported.region_code, reported.region_code, cast(null as integer), reported.load_id,
-        reported.amount,
-        cast(null as double precision),
+        reported.indicator_code,
+        reported.variant_code,
+        reported.period,
+        'region' as unit_type,
+        reported.region_code as unit_code,
+        reported.region_code as unit_region_code,
+        reported.region_code as measured_region_code,
+        cast(null as integer) as cohort_year,
+        reported.load_id,
+        reported.amount as numerator,
+        cast(null as double precision) as denominator,
         reported.source_sheet,
         reported.source_row
     from reported

@@ -18,14 +18,26 @@ indicator_kinds as (
     select
         indicator_code,
         case
-            when indicator_code in ('internship_post_ratio', 'internship_post_compliance', 'training_fund_extraction_rate',
-                'training_fund_extraction_compliance', 'training_fund_frontline_share', 'training_fund_frontline_compliance',
-                'secondary_vocational_hire_share', 'secondary_vocational_hire_compliance') then 'enterprise_return'
+            when indicator_code in (
+                    'internship_post_ratio', 'internship_post_compliance', 'training_fund_extraction_rate',
+                    'training_fund_extraction_compliance', 'training_fund_frontline_share', 'training_fund_frontline_compliance',
+                    'secondary_vocational_hire_share', 'secondary_vocational_hire_compliance'
+                ) then 'enterprise_return'
             when indicator_code = 'above_scale_participation_rate' then 'above_scale_register'
             when indicator_code = 'certified_enterprise_count' then 'certified_enterprises'
-            when indicator_code in ('industry_college_count', 'training_base_count', 'vocational_group_count', 'master_studio_count', 'experience_center_count') then 'carriers'
-            when indicator_code in ('local_surcharge_ve_share', 'edu_surcharge_ve_share', 'secondary_per_student_funding',
-                'higher_per_student_appropriation') then 'education_finance'
+            when
+                indicator_code in (
+                    'industry_college_count',
+                    'training_base_count',
+                    'vocational_group_count',
+                    'master_studio_count',
+                    'experience_center_count'
+                )
+                then 'carriers'
+            when indicator_code in (
+                    'local_surcharge_ve_share', 'edu_surcharge_ve_share', 'secondary_per_student_funding',
+                    'higher_per_student_appropriation'
+                ) then 'education_finance'
             else 'school_workbook'
         end as kind
     from indicators

@@ -15,7 +15,8 @@ defaults as (
     select
         indicator_code,
         'default' as variant_code,
-        case when indicator_code = 'teacher_practice_compliance' then 'fulltime_professional_teachers' else 'all' end as population,
+        case when indicator_code = 'teacher_practice_compliance' then 'fulltime_professional_teachers' else 'all' end
+            as population,
         cast(null as varchar) as scope_region,
         case when indicator_code = 'teacher_practice_compliance' then 30 end as rule_days,
         case when indicator_code = 'teacher_practice_compliance' then 12 end as rule_window_months,

@@ -5,12 +5,21 @@ with regions as (
 ),
 
 final as (
-    select region_code, region_code as ancestor_code from regions
+    select
+        region_code,
+        region_code as ancestor_code
+    from regions
     union all
-    select region_code, city_code from regions
+    select
+        region_code,
+        city_code
+    from regions
     where city_code is not null and city_code <> region_code
     union all
-    select region_code, province_code from regions
+    select
+        region_code,
+        province_code
+    from regions
     where province_code is not null and province_code <> region_code
 )
 

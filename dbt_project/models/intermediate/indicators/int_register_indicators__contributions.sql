@@ -8,11 +8,12 @@
 -- region inside it (valid in year(P); development zones included, 市辖区 grouping entries not): a county
 -- of a city-wide register with nothing to count shows 0, not no data.
 -- A lead school's stage is a fact about the school, not about this month's workbook: it comes from its
--- latest workbook in force up to P, else from the reporting frame in force — a college that has not yet
--- sent its October workbook still leads its industry colleges.
+-- latest workbook in force up to P, else from the reporting frame in force (int_school_stages_in_force) —
+-- a college that has not yet sent its October workbook still leads its industry colleges. The regions
+-- each register covers are int_register_regions_covered's.
 -- Each counted unit is one register row, so each row also names its sheet and row, and for a carrier counted
 -- for being led by a higher-education school the row giving that school's stage: int_indicator_contributions
--- collects the counts, int_indicator_source_rows lists the rows.
+-- collects the counts, int_register_indicators__source_rows lists the rows.
 with certified as (
     select * from {{ ref('int_certified_enterprises_in_force') }}
 ),
@@ -21,73 +22,14 @@ carriers as (
     select * from {{ ref('int_carriers_in_force') }}
 ),
 
-periods as (
-    select * from {{ ref('int_periods') }}
-),
-
-workbooks as (
-    select * from {{ ref('int_schools_in_force') }}
-),
-
-frame_schools as (
-    select * from {{ ref('int_reporting_frame_in_force') }}
-    where kind = 'school_workbook' and school_level is not null
-),
-
-stage_sources as (
-    select periods.period, workbooks.school_code, workbooks.school_stage, 0 as source_rank, workbooks.period as source_period,
-        workbooks.load_id, workbooks.source_sheet, workbooks.source_row
-    from periods
-    inner join workbooks
-        on workbooks.period <= periods.period
-    union all
-    select period, submitter_code, {{ school_stage('school_level') }}, 1, period, load_id, source_sheet, source_row
-    from frame_schools
-),
-
-ranked_stages as (
-    -- its latest workbook first, then the frame
-    select
-        *,
-        row_number() over (partition by period, school_code order by source_rank, source_period desc) as preference
-    from stage_sources
-),
-
 schools as (
-    -- one stage per school and period, so a school that changed its 办学层次 is never counted twice
-    select period, school_code, school_stage, load_id, source_sheet, source_row
-    from ranked_stages
-    where preference = 1
-),
-
-loads_in_force as (
-    select * from {{ ref('int_loads_in_force') }}
-    where kind in ('certified_enterprises', 'carriers')
-),
-
-regions as (
-    select * from {{ ref('regions') }}
-),
-
-ancestors as (
-    select * from {{ ref('int_region_ancestors') }}
+    -- each school's stage for the period and the row giving it (int_school_stages_in_force)
+    select * from {{ ref('int_school_stages_in_force') }}
 ),
 
 covered_regions as (
     -- the region each register covers, and the county-level regions inside it
-    select period, load_id, kind, submitter as region_code
-    from loads_in_force
-    union
-    select loads_in_force.period, loads_in_force.load_id, loads_in_force.kind, regions.region_code
-    from loads_in_force
-    inner join ancestors
-        on ancestors.ancestor_code = loads_in_force.submitter
-    inner join regions
-        on regions.region_code = ancestors.region_code
-    where regions.region_level = 'county'
-        and regions.region_name <> '市辖区'
-        and (regions.valid_from_year is null or regions.valid_from_year <= cast(substr(loads_in_force.period, 1, 4) as integer))
-        and (regions.valid_to_year is null or regions.valid_to_year >= cast(substr(loads_in_force.period, 1, 4) as integer))
+    select * from {{ ref('int_register_regions_covered') }}
 ),
 
 variants as (
@@ -95,36 +37,65 @@ variants as (
         *,
         case when population like 'carrier_level:%' then {{ level_rank("substr(population, 15)") }} end as minimum_rank
     from {{ ref('int_indicator_variants') }}
-    where indicator_code in ('certified_enterprise_count', 'industry_college_count', 'training_base_count',
-        'vocational_group_count', 'master_studio_count', 'experience_center_count')
+    where indicator_code in (
+            'certified_enterprise_count', 'industry_college_count', 'training_base_count',
+            'vocational_group_count', 'master_studio_count', 'experience_center_count'
+        )
 ),
 
 carrier_types as (
-    select 'industry_college_count' as indicator_code, '产业学院' as carrier_type
-    union all select 'training_base_count', '实训基地'
-    union all select 'vocational_group_count', '职教集团'
-    union all select 'master_studio_count', '技能大师工作室'
-    union all select 'experience_center_count', '职业体验中心'
+    select
+        'industry_college_count' as indicator_code,
+        '产业学院' as carrier_type
+    union all
+    select
+        'training_base_count' as indicator_code,
+        '实训基地' as carrier_type
+    union all
+    select
+        'vocational_group_count' as indicator_code,
+        '职教集团' as carrier_type
+    union all
+    select
+        'master_studio_count' as indicator_code,
+        '技能大师工作室' as carrier_type
+    union all
+    select
+        'experience_center_count' as indicator_code,
+        '职业体验中心' as carrier_type
 ),
 
 certified_counted as (
     select
-        variants.indicator_code, variants.variant_code, certified.period, certified.uscc as unit_code,
-        certified.region_code, certified.load_id, certified.source_sheet, certified.source_row,
-        cast(null as varchar) as stage_load_id, cast(null as varchar) as stage_source_sheet,
+        variants.indicator_code,
+        variants.variant_code,
+        certified.period,
+        certified.uscc as unit_code,
+        certified.region_code,
+        certified.load_id,
+        certified.source_sheet,
+        certified.source_row,
+        cast(null as varchar) as stage_load_id,
+        cast(null as varchar) as stage_source_sheet,
         cast(null as integer) as stage_source_row
     from certified
     inner join variants
         on variants.indicator_code = 'certified_enterprise_count'
-        and (variants.minimum_rank is null or certified.level_rank >= variants.minimum_rank)
+            and (variants.minimum_rank is null or variants.minimum_rank <= certified.level_rank)
     where certified.certified_on <= {{ period_end('certified.period') }}
         and (certified.valid_until is null or certified.valid_until >= {{ period_end('certified.period') }})
 ),
 
 carriers_counted as (
     select
-        variants.indicator_code, variants.variant_code, carriers.period, carriers.carrier_id as unit_code,
-        carriers.region_code, carriers.load_id, carriers.source_sheet, carriers.source_row,
+        variants.indicator_code,
+        variants.variant_code,
+        carriers.period,
+        carriers.carrier_id as unit_code,
+        carriers.region_code,
+        carriers.load_id,
+        carriers.source_sheet,
+        carriers.source_row,
         -- the row that makes the lead school higher-education, where the variant asks for one
         case when variants.population = 'carrier_led_by_higher_school' then schools.load_id end as stage_load_id,
         case when variants.population = 'carrier_led_by_higher_school' then schools.source_sheet end as stage_source_sheet,
@@ -136,7 +107,7 @@ carriers_counted as (
         on variants.indicator_code = carrier_types.indicator_code
     left join schools
         on schools.period = carriers.period
-        and schools.school_code = carriers.lead_school_code
+            and schools.school_code = carriers.lead_school_code
     where carriers.established_on <= {{ period_end('carriers.period') }}
         and (carriers.closed_on is null or carriers.closed_on > {{ period_end('carriers.period') }})
         and (variants.minimum_rank is null or carriers.level_rank >= variants.minimum_rank)
@@ -146,21 +117,40 @@ carriers_counted as (
 
 zero_rows as (
     select
-        variants.indicator_code, variants.variant_code, covered_regions.period, covered_regions.region_code as unit_code,
-        covered_regions.region_code, covered_regions.load_id, cast(null as varchar) as source_sheet,
-        cast(null as integer) as source_row, cast(null as varchar) as stage_load_id,
-        cast(null as varchar) as stage_source_sheet, cast(null as integer) as stage_source_row
+        variants.indicator_code,
+        variants.variant_code,
+        covered_regions.period,
+        covered_regions.region_code as unit_code,
+        covered_regions.region_code,
+        covered_regions.load_id,
+        cast(null as varchar) as source_sheet,
+        cast(null as integer) as source_row,
+        cast(null as varchar) as stage_load_id,
+        cast(null as varchar) as stage_source_sheet,
+        cast(null as integer) as stage_source_row
     from covered_regions
     inner join variants
         on (covered_regions.kind = 'certified_enterprises') = (variants.indicator_code = 'certified_enterprise_count')
 ),
 
 counted as (
-    select *, 'enterprise' as unit_type, cast(1 as double precision) as numerator from certified_counted
+    select
+        *,
+        'enterprise' as unit_type,
+        cast(1 as double precision) as numerator
+    from certified_counted
     union all
-    select *, 'carrier', cast(1 as double precision) from carriers_counted
+    select
+        *,
+        'carrier' as unit_type,
+        cast(1 as double precision) as numerator
+    from carriers_counted
     union all
-    select *, 'register', cast(0 as double precision) from zero_rows
+    select
+        *,
+        'register' as unit_type,
+        cast(0 as double precision) as numerator
+    from zero_rows
 ),
 
 final as (

@@ -22,25 +22,47 @@ workbooks as (
     from periods
     inner join loads
         on loads.period = periods.period
-        and loads.kind = 'school_workbook'
+            and loads.kind = 'school_workbook'
 ),
 
 row_level as (
-    select period, load_id from {{ ref('int_enterprise_returns_in_force') }}
+    select
+        period,
+        load_id
+    from {{ ref('int_enterprise_returns_in_force') }}
     union
-    select period, load_id from {{ ref('int_above_scale_register_rows_in_force') }}
+    select
+        period,
+        load_id
+    from {{ ref('int_above_scale_register_rows_in_force') }}
     union
-    select period, load_id from {{ ref('int_certified_enterprises_in_force') }}
+    select
+        period,
+        load_id
+    from {{ ref('int_certified_enterprises_in_force') }}
     union
-    select period, load_id from {{ ref('int_carriers_in_force') }}
+    select
+        period,
+        load_id
+    from {{ ref('int_carriers_in_force') }}
     union
-    select period, load_id from {{ ref('int_education_finance_in_force') }}
+    select
+        period,
+        load_id
+    from {{ ref('int_education_finance_in_force') }}
 ),
 
 in_force as (
-    select period, load_id from workbooks where recency = 1
+    select
+        period,
+        load_id
+    from workbooks
+    where recency = 1
     union all
-    select period, load_id from row_level
+    select
+        period,
+        load_id
+    from row_level
 ),
 
 final as (

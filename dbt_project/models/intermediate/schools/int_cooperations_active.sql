@@ -20,7 +20,7 @@ final as (
         cooperations.start_date,
         cooperations.end_date,
         cooperations.start_date <= {{ period_end('schools.period') }}
-            and (cooperations.end_date is null or cooperations.end_date >= {{ period_end('schools.period') }})
+        and (cooperations.end_date is null or cooperations.end_date >= {{ period_end('schools.period') }})
             as is_active_at_period_end
     from schools
     inner join cooperations

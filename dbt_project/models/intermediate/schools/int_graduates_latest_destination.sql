@@ -34,7 +34,9 @@ records as (
 ranked as (
     select
         *,
-        row_number() over (partition by period, school_code, student_id_hash order by survey_date desc, source_row desc) as latest,
+        row_number()
+            over (partition by period, school_code, student_id_hash order by survey_date desc, source_row desc)
+            as latest,
         row_number() over (
             partition by period, school_code, student_id_hash
             order by case when destination_type = '就业' then 0 else 1 end, survey_date, source_row
@@ -43,7 +45,11 @@ ranked as (
 ),
 
 earliest_employment as (
-    select period, school_code, student_id_hash, employer_region_code as earliest_employment_region_code,
+    select
+        period,
+        school_code,
+        student_id_hash,
+        employer_region_code as earliest_employment_region_code,
         source_row as earliest_employment_source_row  -- the row auditors see for 回流's denominator
     from ranked
     where first_employment = 1 and destination_type = '就业'
@@ -69,8 +75,8 @@ final as (
     from ranked
     left join earliest_employment
         on earliest_employment.period = ranked.period
-        and earliest_employment.school_code = ranked.school_code
-        and earliest_employment.student_id_hash = ranked.student_id_hash
+            and earliest_employment.school_code = ranked.school_code
+            and earliest_employment.student_id_hash = ranked.student_id_hash
     where ranked.latest = 1
 )
 
