@@ -27,9 +27,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from chanjiao.calendar import previous_period  # noqa: E402
+from chanjiao.demo.factory.hebi import city_month  # noqa: E402
 from chanjiao.settings import TIMEZONE  # noqa: E402
 from tests.airflow_prod.cluster import AirflowCluster, postgres_error  # noqa: E402
-from tests.airflow_prod.submissions import write_month  # noqa: E402
 
 DATABASE = "chanjiao_airflow_bench"
 
@@ -55,7 +55,7 @@ def main() -> int:
         cluster.wait_runs("chanjiao_ingest", len(cluster.runs("chanjiao_ingest")), timeout=600)
 
         started = time.perf_counter()
-        files = write_month(cluster.chanjiao_home / "landing", period, args.schools)
+        files = city_month(cluster.chanjiao_home / "landing", period, args.schools)
         size = sum(f.stat().st_size for f in files)
         print(f"wrote {len(files)} workbooks ({size / 1e6:.0f} MB) for {period} in {time.perf_counter() - started:.0f} s; "
               f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}", flush=True)

@@ -201,10 +201,20 @@ def write_xlsx_fast(path: Path, *sheets: Sheet, compresslevel: int = 1) -> Path:
     }
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as zf:
         for name, text in parts.items():
-            zf.writestr(zipfile.ZipInfo(name, _ZIP_TIME), text.encode("utf-8"), zipfile.ZIP_DEFLATED)
+            zf.writestr(_entry(name, compresslevel), text.encode("utf-8"))
         for i, s in enumerate(sheets, 1):
-            zf.writestr(zipfile.ZipInfo(f"xl/worksheets/sheet{i}.xml", _ZIP_TIME), _sheet_xml(s), zipfile.ZIP_DEFLATED)
+            zf.writestr(_entry(f"xl/worksheets/sheet{i}.xml", compresslevel), _sheet_xml(s))
     return path
+
+
+def _entry(name: str, level: int) -> zipfile.ZipInfo:
+    """A zip entry with a fixed time (the same cells give the same bytes) and the given deflate level."""
+    info = zipfile.ZipInfo(name, _ZIP_TIME)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info._compresslevel = level  # ZipInfo has no public setter before 3.13 (compress_level)
+    if hasattr(zipfile.ZipInfo, "compress_level"):
+        info.compress_level = level
+    return info
 
 
 # --- typed rows → grid, with the mess of real submissions ---------------------------------------------
