@@ -8,11 +8,11 @@ import datetime as dt
 
 import pytest
 
+from chanjiao.demo import factory as fx
 from chanjiao.demo.factory import specimens
 from expectations.gate import validate
 from ingestion.read import read_file
 from ingestion.registry import kinds
-from ingestion.templates import write_workbook
 from tests.conftest import PII_KEY, make_id_number, make_uscc
 
 PERIOD = "2026-10"
@@ -144,7 +144,7 @@ def verdicts(tmp_path_factory):
         data = copy.deepcopy(base())
         if mutate:
             mutate(data)
-        path = write_workbook(kinds()[kind], folder / f"{case_id}.xlsx", data)
+        path = fx.write(kind, folder / f"{case_id}.xlsx", data)
         parsed[case_id] = read_file(path, PII_KEY.encode(), collection_period=PERIOD)
     files = list(parsed.values())
     results = validate(files, {f.sha256: PERIOD for f in files})
