@@ -266,9 +266,9 @@ def _header(f, mess: Mess) -> str:
         text = next((h for h in names[1:] if not h.isascii()), names[0])
     else:
         text = names[0]
-    if f.unit and f.unit != "元" and f.type == "number" and f.unit in MONEY_FACTORS:
+    if f.unit in MONEY_FACTORS:  # a money column always says its unit (an unwritten unit is never guessed)
         base = text.split("(")[0].split("（")[0]
-        text = f"{base}({mess.money_unit})"
+        text = f"{base}({mess.money_unit if f.unit == '万元' else f.unit})"
     if mess.spaced_headers:
         text = text.replace("(", "（").replace(")", "）")
         text = f" {text[:2]}\n{text[2:]} " if len(text) > 4 else f" {text} "
@@ -309,11 +309,13 @@ def cell(f, v, mess: Mess = PLAIN, csv_out: bool = False):
     if isinstance(v, dt.date):
         out = _date(v, mess)
         return out.isoformat() if csv_out and isinstance(out, dt.date) else out
-    if f.type == "number" and f.unit in MONEY_FACTORS and isinstance(v, (int, float)):
-        v = round(v * MONEY_FACTORS[mess.money_unit], 2)
-        return _number(int(v) if float(v).is_integer() else v, mess)
-    if isinstance(v, (int, float)):
+    if f.type in ("int", "number") and isinstance(v, (int, float)):
+        if f.unit == "万元":
+            v = round(v * MONEY_FACTORS[mess.money_unit], 2)
+            v = int(v) if float(v).is_integer() else v
         return _number(v, mess)
+    if isinstance(v, (int, float)):
+        return str(v) if mess.numbers_as_text else v
     if mess.short_codes and f.type in ("code", "region") and v.isdigit():
         return int(v)
     return v
