@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from chanjiao.demo.factory.broken import BREAKAGES, broken as make_broken
-from chanjiao.demo.factory.codes import GIVEN, SURNAMES, Region, counties, month_label, period_end, uscc
+from chanjiao.demo.factory.codes import GIVEN, SURNAMES, Region, counties, id_number, month_label, period_end, uscc
 from chanjiao.demo.factory.files import Mess, Sheet, Written, kind_of, sheets, write, write_xlsx_fast
 from chanjiao.demo.factory.rows import COOPERATION_TYPES, INDUSTRIES
 
@@ -83,7 +83,9 @@ def _school_data(plan: _Plan, i: int) -> dict:
         professional = rand() < 0.8
         part_time = rand() < 0.1
         days = randint(0, 120)
-        teachers.append({"teacher_id": f"T{k:05d}", "teacher_name": choice(names), "is_professional": professional,
+        teachers.append({"teacher_id": f"T{k:05d}", "teacher_name": choice(names),
+                         "id_number": id_number(county, k, f"{randint(1965, 1999)}0{randint(1, 9)}{randint(10, 28)}") if rand() < 0.5 else None,
+                         "is_professional": professional,
                          "is_dual_qualified": professional and rand() < 0.6, "employment_type": "兼职" if part_time else "专任",
                          "source_enterprise_uscc": choice(firms)[0] if part_time else None, "practice_days_12m": days,
                          "practice_days_24m": days + randint(0, 120), "is_integrated": level == "技工院校" and professional and rand() < 0.3})
