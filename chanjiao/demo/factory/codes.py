@@ -11,7 +11,8 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
+
+from ingestion.codes import REGIONS_SEED as REGIONS_CSV  # the warehouse's region table (GB/T 2260 and development zones)
 
 USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_VALUE = {c: i for i, c in enumerate(USCC_CHARS)}
@@ -21,8 +22,6 @@ _ID_CHECK = "10X98765432"
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂"
-
-REGIONS_CSV = Path(__file__).resolve().parents[3] / "dbt_project" / "seeds" / "regions.csv"
 
 
 def uscc_check(body: str) -> str:
