@@ -15,21 +15,18 @@ ingest is measured. Prints progress, then files/s and rows/s (rows: the data row
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import sys
 import tempfile
 import time
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from chanjiao.calendar import previous_period  # noqa: E402
-from chanjiao.settings import TIMEZONE  # noqa: E402
+from chanjiao.demo.factory.hebi import city_month  # noqa: E402
+from ingestion.period import Period  # noqa: E402
 from tests.airflow_prod.cluster import AirflowCluster, postgres_error  # noqa: E402
-from tests.airflow_prod.submissions import write_month  # noqa: E402
 
 DATABASE = "chanjiao_airflow_bench"
 
@@ -44,8 +41,7 @@ def main() -> int:
     if error := postgres_error():
         sys.exit(error)
     work = args.keep or Path(tempfile.mkdtemp(prefix="chanjiao-airflowbench-"))
-    now = dt.datetime.now(ZoneInfo(TIMEZONE))
-    period = previous_period(f"{now.year:04d}-{now.month:02d}")
+    period = str(Period.collecting())
 
     cluster = AirflowCluster(work, DATABASE, work / "chanjiao", extra_env={"CHANJIAO_INGEST_CHUNK_FILES": str(args.chunk)})
     with cluster:
@@ -55,7 +51,7 @@ def main() -> int:
         cluster.wait_runs("chanjiao_ingest", len(cluster.runs("chanjiao_ingest")), timeout=600)
 
         started = time.perf_counter()
-        files = write_month(cluster.chanjiao_home / "landing", period, args.schools)
+        files = city_month(cluster.chanjiao_home / "landing", period, args.schools)
         size = sum(f.stat().st_size for f in files)
         print(f"wrote {len(files)} workbooks ({size / 1e6:.0f} MB) for {period} in {time.perf_counter() - started:.0f} s; "
               f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}", flush=True)

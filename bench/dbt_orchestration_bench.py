@@ -60,15 +60,13 @@ chanjiao_cosmos = DbtDag(
 
 def prepare(work: Path) -> Settings:
     """A home with the demo month ingested and a manifest parsed ahead (what cosmos loads)."""
-    from chanjiao import warehouse
+    from chanjiao.app.ingest import ingest
     from chanjiao.build import dbt
     from chanjiao.demo.generate import generate
-    from ingestion.ingest import ingest
 
     settings = Settings(home=work / "home", pii_key=PII_KEY.encode())
-    warehouse.init(settings)
     files = generate(settings.landing)
-    outcomes = ingest([settings.landing], settings)
+    outcomes = ingest(settings, [settings.landing])
     print(f"demo month: {len(files)} files, {sum(o['status'] == 'accepted' for o in outcomes)} accepted", flush=True)
     if dbt(settings, "parse", "--target", "duckdb", stdout=subprocess.DEVNULL).returncode != 0:
         sys.exit("dbt parse failed")

@@ -2,8 +2,8 @@
 
     .venv/bin/python bench/ingest_bench.py 200
 
-Generates N school workbooks like the demo's (rosters of 40–160 teachers, 12–30 cooperations) plus
-the city's register, ingests them into a fresh warehouse with `chanjiao ingest`'s own function, and
+Generates N school workbooks like the demo's with the submissions factory (rosters of 40–160 teachers,
+12–30 cooperations) plus the city's register, ingests them into a fresh warehouse with `chanjiao ingest`'s own function, and
 prints the seconds spent reading (archive + parse), gating (GX, one batch) and loading (one
 transaction per file), the gate's share (target < 30%) and the per-file overhead of the gate.
 A second, single-file run of a 100-row workbook gives the fixed cost a lone file pays.
@@ -20,24 +20,23 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from chanjiao.demo import generate as demo  # noqa: E402
+from chanjiao.app.ingest import ingest  # noqa: E402
+from chanjiao.demo.factory import School, hebi, row_count, workbook, write  # noqa: E402
 from chanjiao.settings import Settings  # noqa: E402
-from ingestion.ingest import ingest  # noqa: E402
-from ingestion.registry import kinds  # noqa: E402
-from ingestion.templates import write_workbook  # noqa: E402
+
+PERIOD = "2026-10"
 
 
 def make_files(folder: Path, n: int) -> int:
     rng = random.Random(1)
-    register = demo._register(rng, 400)
-    write_workbook(kinds()["above_scale_register"], folder / "register.xlsx", {"above_scale_enterprises": register})
+    register = hebi.register(rng, PERIOD, 400)
+    write("above_scale_register", folder / "register.xlsx", {"above_scale_enterprises": register})
     rows = len(register)
     for i in range(n):
-        county = rng.choice(list(demo.COUNTIES))
-        school = demo.School(f"41410{i:05d}", f"测试学校{i}", county, rng.choice(["中职", "高职专科"]), rng.randint(40, 160), 0.6, 1500)
-        data = demo._workbook(rng, school, register)
-        write_workbook(kinds()["school_workbook"], folder / f"school_{i:04d}.xlsx", data)
-        rows += sum(len(v) for v in data.values())
+        school = hebi.random_school(rng, i, name="测试学校{i}", levels=["中职", "高职专科"], teachers=(40, 160), dual=0.6)
+        data = workbook(rng, school, register, PERIOD)
+        write("school_workbook", folder / f"school_{i:04d}.xlsx", data)
+        rows += row_count(data)
         if (i + 1) % 50 == 0:
             print(f"  generated {i + 1}/{n} workbooks", file=sys.stderr)
     return rows
@@ -47,7 +46,7 @@ def run(files: Path, home: Path) -> tuple[dict, float, int]:
     settings = Settings(home=home, pii_key=b"bench-key")
     timings: dict = {}
     started = time.perf_counter()
-    outcomes = ingest([files], settings, period=demo.PERIOD, timings=timings)
+    outcomes = ingest(settings, [files], period=PERIOD, timings=timings)
     return timings, time.perf_counter() - started, len(outcomes)
 
 
@@ -74,12 +73,12 @@ def main() -> None:
         one = tmp / "one"
         one.mkdir()
         rng = random.Random(2)
-        school = demo.School("4141099999", "单文件学校", "410611", "中职", 85, 0.6, 1500)
-        data = demo._workbook(rng, school, demo._register(rng, 50))
+        school = School("4141099999", "单文件学校", "410611", "中职", 85, 0.6, 1500)
+        data = workbook(rng, school, hebi.register(rng, PERIOD, 50), PERIOD)
         data["cooperations"] = data["cooperations"][:14]
-        write_workbook(kinds()["school_workbook"], one / "one.xlsx", data)
+        write("school_workbook", one / "one.xlsx", data)
         timings, total, _ = run(one, tmp / "home1")
-        rows1 = sum(len(v) for v in data.values())
+        rows1 = row_count(data)
         print(f"single {rows1}-row file: total {total * 1000:.0f} ms, gate {timings['gate'] * 1000:.0f} ms, "
               f"read {timings['read'] * 1000:.0f} ms, load {timings['load'] * 1000:.0f} ms")
 

@@ -2,8 +2,8 @@
 
     python bench/read_bench.py 200 --workers 2          # see bench/README.md
 
-Generates N school workbooks (the demo's generator: a 学校信息 row, a 教师名册 of 100–200 teachers,
-12–30 校企合作 rows) into a temporary folder, then times, with the same number of worker processes:
+Generates N school workbooks (the submissions factory, chanjiao.demo.factory: a 学校信息 row, a 教师名册
+of 100–200 teachers, 12–30 校企合作 rows) into a temporary folder, then times, with the same number of worker processes:
   (a) chanjiao: ingestion.isolation.read_many — precheck + read_file in isolated workers (production path)
   (b) raw python-calamine: open, to_python() every sheet, nothing else (multiprocessing Pool)
   (c) pandas.read_excel(engine="openpyxl", sheet_name=None) (multiprocessing Pool)
@@ -33,7 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 # Only what the worker processes need is imported here: each worker re-imports this module (the main
-# module) when it starts, so the workbook generator (xlsxwriter and the demo, ~0.2 s per worker) is
+# module) when it starts, so the workbook generator (xlsxwriter and the factory, ~0.2 s per worker) is
 # imported inside generate(). Every reader would otherwise pay it in its pool start-up.
 from chanjiao.settings import file_limits  # noqa: E402
 from ingestion.isolation import START_METHOD, default_workers, read_many  # noqa: E402
@@ -46,23 +46,17 @@ LEVELS = ["中职", "技工院校", "高职专科", "职业本科"]
 
 
 def generate(folder: Path, n: int, rows: int | None, seed: int) -> tuple[list[Path], int]:
-    """N school workbooks; returns their paths and the number of data rows written."""
-    from chanjiao.demo.generate import COUNTIES, School, _register, _workbook
-    from ingestion.registry import kinds
-    from ingestion.templates import write_workbook
+    """N school workbooks from the submissions factory; returns their paths and the number of data rows written."""
+    from chanjiao.demo.factory import hebi, row_count, workbook, write
 
     rng = random.Random(seed)
-    register = _register(rng, 400)
-    kind = kinds()["school_workbook"]
+    register = hebi.register(rng, PERIOD, 400)
     paths, total = [], 0
     for i in range(n):
-        teachers = rows if rows else rng.randint(100, 200)
-        school = School(f"41410{i:05d}", f"测试职业学校{i:03d}", rng.choice(list(COUNTIES)), rng.choice(LEVELS), teachers,
-                        rng.uniform(0.4, 0.8), rng.randint(800, 9000))
-        data = _workbook(rng, school, register)
-        path = write_workbook(kind, folder / f"{school.name}_产教融合数据报表_2026年10月.xlsx", data)
-        paths.append(path)
-        total += sum(len(v) for v in data.values())
+        school = hebi.random_school(rng, i, levels=LEVELS, teachers=rows or (100, 200))
+        data = workbook(rng, school, register, PERIOD)
+        paths.append(write("school_workbook", folder / f"{school.name}_产教融合数据报表_2026年10月.xlsx", data))
+        total += row_count(data)
     return paths, total
 
 

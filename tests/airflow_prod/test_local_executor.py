@@ -22,12 +22,12 @@ import duckdb
 import pytest
 
 from chanjiao import settings as config
+from chanjiao.demo.factory.hebi import city_month
 from chanjiao.settings import DEFAULT_CALENDAR
 from ingestion.period import Period
 from tests.airflow_prod.cluster import AirflowCluster, postgres_error
 from tests.airflow_prod.conftest import require
 from tests.airflow_prod.fault_dags.chanjiao_ingest import KILLED
-from tests.airflow_prod.submissions import write_month
 
 DATABASE = "chanjiao_airflow_test"
 CHUNK_FILES = 3
@@ -109,9 +109,9 @@ def test_asset_triggered_build_follows_an_ingest(cluster):
     cluster.wait_runs("chanjiao_ingest", len(cluster.runs("chanjiao_ingest")), timeout=600)
     # The latest month at the top of landing (the run's collection period), the two before it as late
     # submissions in landing/YYYY-MM/.
-    files = write_month(landing, LATEST, SCHOOLS)
+    files = city_month(landing, LATEST, SCHOOLS)
     for period in PERIODS[:-1]:
-        files += write_month(landing / period, period, SCHOOLS)
+        files += city_month(landing / period, period, SCHOOLS)
     expected = {sha256(f) for f in files}
     run_id = cluster.trigger("chanjiao_ingest", conf={"period": LATEST})
     cluster.wait_run("chanjiao_ingest", run_id, timeout=1200)
@@ -176,7 +176,7 @@ def test_two_overlapping_ingest_runs_load_each_file_once(cluster):
     builds_before = len(cluster.runs("chanjiao_build"))
     # A second batch for the latest month: three more schools, and new bytes (revisions) for the others.
     dropped = dt.datetime.now(dt.timezone.utc)
-    files = write_month(landing, LATEST, SCHOOLS + 3, tag="(第二批)")
+    files = city_month(landing, LATEST, SCHOOLS + 3, tag="(第二批)")
     expected = {sha256(f) for f in files}
 
     first = cluster.trigger("chanjiao_ingest", conf={"period": LATEST})
@@ -210,7 +210,7 @@ def test_a_chunk_killed_midway_reports_and_announces_what_it_committed_when_run_
     dropped = dt.datetime.now(dt.timezone.utc)
     # The workbook of a school that has not reported yet (accepted), then a file that is rejected, last in
     # arrival order: its load is where the task is killed.
-    workbook = write_month(tmp_path / "batch", LATEST, SCHOOLS + 4, tag="(第三批)")[-1]
+    workbook = city_month(tmp_path / "batch", LATEST, SCHOOLS + 4, tag="(第三批)")[-1]
     good = [Path(shutil.move(workbook, landing / workbook.name))]
     killed = landing / KILLED
     killed.write_text("这不是一张报表\n", encoding="utf-8")

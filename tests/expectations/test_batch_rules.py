@@ -2,10 +2,9 @@
 file and is reported; an error rejects it."""
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
+from chanjiao.demo import factory as fx
 from expectations.thresholds import Thresholds
 from ingestion.registry import kinds
 from ingestion.setting import SettingError
@@ -14,12 +13,10 @@ from tests.conftest import make_uscc, run_cli
 
 
 def school(code: str, period: str, teachers: int) -> dict:
-    return {
-        "school_info": [{"school_code": code, "school_name": f"学校{code}", "region_code": "410622", "school_level": "中职", "period": period,
-                         "enrolled_students": 900, "staff_quota": 50, "total_teaching_hours": 2000, "practical_teaching_hours": 900}],
-        "teachers": [{"teacher_id": f"T{i:03d}", "is_professional": True, "is_dual_qualified": False, "employment_type": "专任"} for i in range(teachers)],
-        "cooperations": [{"enterprise_uscc": make_uscc("410622", 1), "enterprise_name": "甲公司", "cooperation_type": "订单培养", "start_date": dt.date(2025, 9, 1)}],
-    }
+    return fx.school(code, f"学校{code}", "410622", "中职", period,
+                     [{"teacher_id": f"T{i:03d}", "is_professional": True, "is_dual_qualified": False, "employment_type": "专任"} for i in range(teachers)],
+                     [fx.cooperation(make_uscc("410622", 1), name="甲公司")],
+                     enrolled_students=900, staff_quota=50, practical_teaching_hours=900, contact_name=None, contact_phone=None)
 
 
 def register(period: str, n: int) -> dict:
@@ -28,7 +25,7 @@ def register(period: str, n: int) -> dict:
 
 
 def ingest(home, tmp_path, name, kind, data, period):
-    path = write_workbook(kinds()[kind], tmp_path / f"{name}.xlsx", data)
+    path = fx.write(kind, tmp_path / f"{name}.xlsx", data)
     result = run_cli(home, "ingest", str(path), "--period", period, "--json")
     assert result.returncode in (0, 3), result.stderr[-2000:]
     return result.data[0]

@@ -14,8 +14,7 @@ import time
 import duckdb
 import pytest
 
-from ingestion.registry import kinds
-from ingestion.templates import write_workbook
+from chanjiao.demo import factory as fx
 from tests.conftest import CLI, PII_KEY, make_uscc, run_cli
 from tests.faults import ROOT, ingest_command
 
@@ -23,14 +22,11 @@ PERIOD = "2026-10"
 
 
 def workbook(code: str, teachers: int) -> dict:
-    return {
-        "school_info": [{"school_code": code, "school_name": f"学校{code}", "region_code": "410622", "school_level": "中职", "period": PERIOD,
-                         "enrolled_students": 900, "staff_quota": 50, "total_teaching_hours": 2000, "practical_teaching_hours": 900}],
-        "teachers": [{"teacher_id": f"T{i:05d}", "teacher_name": f"教师{i}", "is_professional": True, "is_dual_qualified": i % 3 == 0,
-                      "employment_type": "专任", "practice_days_12m": 10, "practice_days_24m": 20} for i in range(teachers)],
-        "cooperations": [{"enterprise_uscc": make_uscc("410622", 1), "enterprise_name": "甲公司", "cooperation_type": "订单培养",
-                          "start_date": __import__("datetime").date(2025, 9, 1)}],
-    }
+    return fx.school(code, f"学校{code}", "410622", "中职", PERIOD,
+                     [{"teacher_id": f"T{i:05d}", "teacher_name": f"教师{i}", "is_professional": True, "is_dual_qualified": i % 3 == 0,
+                       "employment_type": "专任", "practice_days_12m": 10, "practice_days_24m": 20} for i in range(teachers)],
+                     [fx.cooperation(make_uscc("410622", 1), name="甲公司")],
+                     enrolled_students=900, staff_quota=50, practical_teaching_hours=900, contact_name=None, contact_phone=None)
 
 
 def snapshot(home) -> dict:
@@ -48,10 +44,10 @@ def snapshot(home) -> dict:
 def loaded(tmp_path):
     """A warehouse holding one accepted school, and a second school's workbook waiting in landing."""
     home = tmp_path / "home"
-    first = write_workbook(kinds()["school_workbook"], tmp_path / "first.xlsx", workbook("4141062201", 20))
+    first = fx.write("school_workbook", tmp_path / "first.xlsx", workbook("4141062201", 20))
     assert run_cli(home, "ingest", str(first), "--period", PERIOD).returncode == 0
     landing = home / "landing"
-    waiting = write_workbook(kinds()["school_workbook"], landing / "waiting.xlsx", workbook("4141062202", 2000))
+    waiting = fx.write("school_workbook", landing / "waiting.xlsx", workbook("4141062202", 2000))
     return home, waiting
 
 

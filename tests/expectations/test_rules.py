@@ -8,12 +8,12 @@ import datetime as dt
 
 import pytest
 
+from chanjiao.demo import factory as fx
+from chanjiao.demo.factory import specimens
 from expectations.gate import validate
 from ingestion.read import read_file
 from ingestion.registry import kinds
-from ingestion.templates import write_workbook
 from tests.conftest import PII_KEY, make_id_number, make_uscc
-from tests.ingestion import samples
 
 PERIOD = "2026-10"
 
@@ -29,8 +29,8 @@ def school() -> dict:
         ],
         "cooperations": [{"enterprise_uscc": make_uscc("410622", 1), "enterprise_name": "甲公司", "cooperation_type": "订单培养",
                           "start_date": dt.date(2025, 9, 1), "end_date": None}],
-        "apprentices": samples.school()["apprentices"],
-        "graduate_destinations": samples.school()["graduate_destinations"],
+        "apprentices": specimens.school()["apprentices"],
+        "graduate_destinations": specimens.school()["graduate_destinations"],
     }
 
 
@@ -108,11 +108,11 @@ CASES = [
     ("enterprise_valid", "enterprise_return", None, []),
     ("enterprise_listed_twice", "enterprise_return", lambda d: d["enterprise_returns"].append(dict(d["enterprise_returns"][0])),
      [("企业参与职业教育情况表", 2, header("enterprise_returns", "uscc"), "unique"), ("企业参与职业教育情况表", 3, header("enterprise_returns", "uscc"), "unique")]),
-    ("certified_listed_twice", "certified_enterprises", _set("certified_enterprises", 1, uscc=samples.E1),
+    ("certified_listed_twice", "certified_enterprises", _set("certified_enterprises", 1, uscc=specimens.E1),
      [("产教融合型企业名单", 2, header("certified_enterprises", "uscc"), "unique"), ("产教融合型企业名单", 3, header("certified_enterprises", "uscc"), "unique")]),
     ("finance_same_region_year_and_coverage_twice", "education_finance", _set("education_finance", 1, coverage="本级"),
      [("教育经费情况表", 2, header("education_finance", "region_code"), "unique"), ("教育经费情况表", 3, header("education_finance", "region_code"), "unique")]),
-    ("frame_lists_a_submitter_twice", "reporting_frame", _set("reporting_frame", 1, submitter_code=samples.SCHOOL, kind="school_workbook"),
+    ("frame_lists_a_submitter_twice", "reporting_frame", _set("reporting_frame", 1, submitter_code=specimens.SCHOOL, kind="school_workbook"),
      [("填报单位名录", 2, header("reporting_frame", "submitter_code"), "unique"), ("填报单位名录", 3, header("reporting_frame", "submitter_code"), "unique")]),
     ("enterprise_frontline_above_extracted", "enterprise_return", _set("enterprise_returns", 0, training_fund_frontline=500),
      [("企业参与职业教育情况表", 2, header("enterprise_returns", "training_fund_frontline"), "training_fund_frontline_not_above")]),
@@ -140,11 +140,11 @@ def verdicts(tmp_path_factory):
     folder = tmp_path_factory.mktemp("rules")
     parsed = {}
     for case_id, kind, mutate, _ in CASES:
-        base = {"school_workbook": school, "above_scale_register": register}.get(kind) or samples.ALL[kind]
+        base = {"school_workbook": school, "above_scale_register": register}.get(kind) or specimens.ALL[kind]
         data = copy.deepcopy(base())
         if mutate:
             mutate(data)
-        path = write_workbook(kinds()[kind], folder / f"{case_id}.xlsx", data)
+        path = fx.write(kind, folder / f"{case_id}.xlsx", data)
         parsed[case_id] = read_file(path, PII_KEY.encode(), collection_period=PERIOD)
     files = list(parsed.values())
     results = validate(files, {f.sha256: PERIOD for f in files})

@@ -1,96 +1,31 @@
 """A corpus of submissions as they really arrive (templates.md, "What real submissions look like").
 
-Every file is generated here — xlsxwriter for .xlsx, xlwt for legacy .xls, plain bytes for .csv in each
-encoding — and each case changes one thing against a clean file, so a failure names the habit that broke.
+Every file is written here, cell by cell, with the submissions factory's grid writers (xlsxwriter for
+.xlsx, xlwt for legacy .xls, plain bytes for .csv in each encoding), and each case changes one thing
+against a clean file, so a failure names the habit that broke.
 Every case states the exact values read, or the exact sheet/row/column/rule of the rejection.
 """
 from __future__ import annotations
 
-import codecs
-import csv
 import datetime as dt
-import io
-from dataclasses import dataclass
 from pathlib import Path
 
-import xlsxwriter
-import xlwt
-
+from chanjiao.demo.factory import specimens
+from chanjiao.demo.factory.files import Sheet as S
+from chanjiao.demo.factory.files import write_csv, write_xls, write_xlsx
+from chanjiao.demo.factory.specimens import E1, E2, PERIOD, SCHOOL
 from ingestion import detect, headers, read
 from ingestion.read import read_file
 from ingestion.registry import Field, Kind, Sheet, kinds
 from tests.conftest import make_id_number
 from tests.ingestion import samples
-from tests.ingestion.samples import E1, E2, KEY, PERIOD, SCHOOL
+from tests.ingestion.samples import KEY
 
 ER, REG, CERT, CARR, FIN, FRAME = "enterprise_returns", "above_scale_enterprises", "certified_enterprises", "carriers", "education_finance", "reporting_frame"
 KIND_OF = {ER: "enterprise_return", REG: "above_scale_register", CERT: "certified_enterprises", CARR: "carriers", FIN: "education_finance", FRAME: "reporting_frame"}
 
 
 # --- building files ------------------------------------------------------------------------------
-
-@dataclass
-class S:
-    """A sheet to write: rows of cells (None: nothing written), hidden or not, merged ranges (r0, c0, r1, c1)."""
-    name: str
-    rows: list[list]
-    hidden: bool = False
-    merges: tuple = ()
-
-
-def write_xlsx(path: Path, *sheets: S) -> Path:
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False})
-    date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
-    active = False
-    for s in sheets:
-        ws = wb.add_worksheet(s.name)
-        for r, row in enumerate(s.rows):
-            for c, value in enumerate(row):
-                if value is None:
-                    continue
-                if isinstance(value, bool):
-                    ws.write_boolean(r, c, value)
-                elif isinstance(value, dt.date):
-                    ws.write_datetime(r, c, dt.datetime.combine(value, dt.time()), date_fmt)
-                elif isinstance(value, (int, float)):
-                    ws.write_number(r, c, value)
-                else:
-                    ws.write_string(r, c, value)
-        for r0, c0, r1, c1 in s.merges:
-            ws.merge_range(r0, c0, r1, c1, s.rows[r0][c0])
-        if s.hidden:
-            ws.hide()
-        elif not active:
-            ws.activate()  # a hidden sheet cannot be the active one
-            active = True
-    wb.close()
-    return path
-
-
-def write_xls(path: Path, *sheets: S) -> Path:
-    book = xlwt.Workbook(encoding="utf-8")
-    date_style = xlwt.easyxf(num_format_str="YYYY-MM-DD")
-    for s in sheets:
-        ws = book.add_sheet(s.name)
-        for r, row in enumerate(s.rows):
-            for c, value in enumerate(row):
-                if value is not None:
-                    ws.write(r, c, value, date_style) if isinstance(value, dt.date) else ws.write(r, c, value)
-        for r0, c0, r1, c1 in s.merges:
-            ws.merge(r0, r1, c0, c1)
-        if s.hidden:
-            ws.visibility = 1
-    book.save(str(path))
-    return path
-
-
-def write_csv(path: Path, rows: list[list], encoding: str = "utf-8", bom: bool = False) -> Path:
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\r\n").writerows([["" if v is None else v for v in row] for row in rows])
-    data = buf.getvalue().encode(encoding)
-    path.write_bytes((codecs.BOM_UTF8 if bom else b"") + data)
-    return path
-
 
 def definition(key: str) -> Sheet:
     return next(s for k in kinds().values() for s in k.sheets if s.key == key)
@@ -122,7 +57,7 @@ def where(parsed) -> list[tuple]:
 
 
 def school_sheets(data: dict | None = None, names: dict | None = None) -> list[S]:
-    data = data or samples.school()
+    data = data or specimens.school()
     return [S((names or {}).get(s.key, s.sheet), [heads(s.key), *(cells(s.key, r) for r in data[s.key])]) for s in kinds()["school_workbook"].sheets]
 
 
@@ -133,7 +68,7 @@ def er_rows(*rows: dict) -> list[list]:
 # --- formats: .xlsx, legacy .xls, .csv in UTF-8, UTF-8 with BOM, GBK, GB18030 -------------------------
 
 def test_xlsx_enterprise_return_of_one_enterprise_is_sent_by_it(tmp_path):
-    row = samples.enterprise()
+    row = specimens.enterprise()
     parsed = parse(write_xlsx(tmp_path / "return.xlsx", S("Sheet1", er_rows(row))))
     assert where(parsed) == []
     assert (parsed.kind, parsed.submitter, parsed.region, parsed.period) == ("enterprise_return", E1, "410622", PERIOD)
@@ -141,7 +76,7 @@ def test_xlsx_enterprise_return_of_one_enterprise_is_sent_by_it(tmp_path):
 
 
 def test_legacy_xls_school_workbook_reads_every_sheet(tmp_path):
-    data = samples.school()
+    data = specimens.school()
     parsed = parse(write_xls(tmp_path / "school.xls", *school_sheets(data)))
     assert where(parsed) == []
     assert (parsed.kind, parsed.submitter, parsed.region, parsed.period, parsed.encoding) == ("school_workbook", SCHOOL, "410622", PERIOD, None)
@@ -151,7 +86,7 @@ def test_legacy_xls_school_workbook_reads_every_sheet(tmp_path):
 
 
 def test_csv_utf8_register_rows_are_numbered_by_line_and_named_by_file(tmp_path):
-    rows = samples.above_scale()[REG]
+    rows = specimens.above_scale()[REG]
     path = write_csv(tmp_path / "规上名录.csv", [["鹤壁市规模以上企业名录"], heads(REG), *(cells(REG, r) for r in rows)])
     parsed = parse(path)
     assert where(parsed) == []
@@ -160,7 +95,7 @@ def test_csv_utf8_register_rows_are_numbered_by_line_and_named_by_file(tmp_path)
 
 
 def test_csv_utf8_with_bom_certified_list(tmp_path):
-    rows = samples.certified()[CERT]
+    rows = specimens.certified()[CERT]
     parsed = parse(write_csv(tmp_path / "cert.csv", [heads(CERT), *(cells(CERT, r) for r in rows)], bom=True))
     assert where(parsed) == []
     assert (parsed.kind, parsed.encoding) == ("certified_enterprises", "utf-8-bom")
@@ -169,7 +104,7 @@ def test_csv_utf8_with_bom_certified_list(tmp_path):
 
 
 def test_csv_gbk_carriers(tmp_path):
-    rows = samples.carriers()[CARR]
+    rows = specimens.carriers()[CARR]
     parsed = parse(write_csv(tmp_path / "carriers.csv", [heads(CARR), *(cells(CARR, r) for r in rows)], encoding="gbk"))
     assert where(parsed) == []
     assert (parsed.kind, parsed.encoding, parsed.submitter) == ("carriers", "gb18030", "410600")
@@ -177,7 +112,7 @@ def test_csv_gbk_carriers(tmp_path):
 
 
 def test_csv_gb18030_keeps_characters_outside_gbk(tmp_path):
-    row = samples.enterprise(enterprise_name="鹤壁𠮷祥䶮业有限公司")  # 𠮷 is four bytes in GB18030, absent from GBK
+    row = specimens.enterprise(enterprise_name="鹤壁𠮷祥䶮业有限公司")  # 𠮷 is four bytes in GB18030, absent from GBK
     parsed = parse(write_csv(tmp_path / "return.csv", er_rows(row), encoding="gb18030"))
     assert where(parsed) == []
     assert parsed.encoding == "gb18030"
@@ -185,7 +120,7 @@ def test_csv_gb18030_keeps_characters_outside_gbk(tmp_path):
 
 
 def test_csv_reporting_frame_hashes_contacts_and_restores_codes(tmp_path):
-    rows = samples.frame()[FRAME]
+    rows = specimens.frame()[FRAME]
     lines = [heads(FRAME), *(cells(FRAME, r) for r in rows)]
     lines[1][0] = "141062201"  # the school code lost its zero in Excel before export
     lines[2][2] = "企业参与职业教育情况表"  # the kind written as the report's title
@@ -198,7 +133,7 @@ def test_csv_reporting_frame_hashes_contacts_and_restores_codes(tmp_path):
 
 
 def test_csv_header_with_a_line_break_inside_quotes_keeps_line_numbers(tmp_path):
-    row = samples.enterprise()
+    row = specimens.enterprise()
     head = heads(ER)
     head[5] = "工资总额\n(万元)"  # the cell spans two lines of the file
     parsed = parse(write_csv(tmp_path / "return.csv", [["企业参与职业教育情况表"], head, cells(ER, row)]))
@@ -208,7 +143,7 @@ def test_csv_header_with_a_line_break_inside_quotes_keeps_line_numbers(tmp_path)
 
 
 def test_school_workbook_as_csv_is_rejected_with_the_reason(tmp_path):
-    data = samples.school()
+    data = specimens.school()
     path = write_csv(tmp_path / "teachers.csv", [heads("teachers"), *(cells("teachers", r) for r in data["teachers"])])
     parsed = parse(path)
     assert parsed.kind == "school_workbook"
@@ -228,7 +163,7 @@ def test_csv_in_an_unknown_encoding_is_rejected(tmp_path):
 # --- layout: title rows, merged headers, blank rows/columns, hidden and renamed sheets, totals, footnotes
 
 def test_title_rows_above_the_header(tmp_path):
-    data = samples.school()
+    data = specimens.school()
     sheets = school_sheets(data)
     sheets[1].rows[:0] = [["鹤壁职业技术学院2026年10月教师名册"], ["填报单位：测试职业学校", None, None, "单位：人"]]
     parsed = parse(write_xlsx(tmp_path / "school.xlsx", *sheets))
@@ -238,7 +173,7 @@ def test_title_rows_above_the_header(tmp_path):
 
 
 def test_merged_two_row_header_combines_parent_and_child(tmp_path):
-    data = samples.school()
+    data = specimens.school()
     top = heads("teachers")
     top[7:9] = ["企业实践天数", None]
     sub = [None] * 7 + ["近12个月", "近24个月", None]
@@ -255,7 +190,7 @@ def test_merged_two_row_header_combines_parent_and_child(tmp_path):
 
 
 def test_merged_header_in_legacy_xls(tmp_path):
-    row = samples.enterprise()
+    row = specimens.enterprise()
     top = heads(ER)
     top[5:8] = ["经费（万元）", None, None]
     sub = [None] * 5 + ["工资总额", "职工教育经费提取额", "一线职工教育培训支出"] + [None] * 6
@@ -267,7 +202,7 @@ def test_merged_header_in_legacy_xls(tmp_path):
 
 
 def test_blank_rows_and_columns_and_pre_numbered_rows(tmp_path):
-    r1, r2 = samples.above_scale()[REG]
+    r1, r2 = specimens.above_scale()[REG]
     grid = [
         [],
         [None, "序号", *heads(REG)[:2], None, *heads(REG)[2:]],  # a blank column B..: data start in column B, one empty column inside
@@ -284,7 +219,7 @@ def test_blank_rows_and_columns_and_pre_numbered_rows(tmp_path):
 
 
 def test_hidden_sheet_loses_to_the_visible_one(tmp_path):
-    old, new = samples.above_scale()[REG]
+    old, new = specimens.above_scale()[REG]
     parsed = parse(write_xlsx(tmp_path / "register.xlsx",
                               S("规模以上企业名录", [heads(REG), cells(REG, {**old, "period": "2026-09"})], hidden=True),
                               S("10月", [heads(REG), cells(REG, new)])))
@@ -294,7 +229,7 @@ def test_hidden_sheet_loses_to_the_visible_one(tmp_path):
 
 
 def test_hidden_sheet_in_legacy_xls(tmp_path):
-    rows = samples.certified()[CERT]
+    rows = specimens.certified()[CERT]
     parsed = parse(write_xls(tmp_path / "cert.xls",
                              S("旧名单", [heads(CERT), cells(CERT, rows[1])], hidden=True),
                              S("产教融合型企业名单(更新)", [heads(CERT), cells(CERT, rows[0])])))
@@ -303,7 +238,7 @@ def test_hidden_sheet_in_legacy_xls(tmp_path):
 
 
 def test_sheets_renamed_and_reordered_are_found_by_headers(tmp_path):
-    data = samples.school()
+    data = specimens.school()
     names = {"school_info": "Sheet5", "teachers": "Sheet4", "apprentices": "Sheet3", "graduate_destinations": "Sheet2", "cooperations": "Sheet1"}
     sheets = list(reversed(school_sheets(data, names)))
     sheets.insert(2, S("字典", [["办学层次", "中职", "技工院校"], ["是否", "是", "否"]]))
@@ -316,8 +251,8 @@ def test_sheets_renamed_and_reordered_are_found_by_headers(tmp_path):
 
 
 def test_total_rows_are_skipped_and_many_enterprises_are_sent_by_their_region(tmp_path):
-    a = samples.enterprise()
-    b = samples.enterprise(uscc=E2, enterprise_name="乙公司", region_code="410611", employees=120)
+    a = specimens.enterprise()
+    b = specimens.enterprise(uscc=E2, enterprise_name="乙公司", region_code="410611", employees=120)
     total = ["合计", None, None, None, 980]
     grand = [None, "全市总计", None, None, 980]
     parsed = parse(write_xlsx(tmp_path / "returns.xlsx", S("企业参与职业教育情况表", [*er_rows(a, b), total, grand])))
@@ -327,7 +262,7 @@ def test_total_rows_are_skipped_and_many_enterprises_are_sent_by_their_region(tm
 
 
 def test_footnotes_under_the_data_end_the_table(tmp_path):
-    rows = samples.carriers()[CARR]
+    rows = specimens.carriers()[CARR]
     grid = [heads(CARR), cells(CARR, rows[0]), [], ["填表人：张三    审核人：李四    填报日期：2026年11月3日"], ["注：载体编号由教育局统一分配"],
             cells(CARR, rows[1])]
     parsed = parse(write_xlsx(tmp_path / "carriers.xlsx", S("产教融合载体名录", grid)))
@@ -338,7 +273,7 @@ def test_footnotes_under_the_data_end_the_table(tmp_path):
 # --- headers: spaces, brackets, line breaks, units, synonyms, English ------------------------------
 
 def test_headers_with_spaces_full_width_brackets_and_line_breaks(tmp_path):
-    row = samples.enterprise()
+    row = specimens.enterprise()
     head = heads(ER)
     head[1], head[5], head[6], head[7] = " 企业 名称 ", "工资总额\n（万元）", "职工教育经费提取额（万元）", "一线职工教育\r\n培训支出【万元】"
     head[4], head[8] = "职工总数（人）", "提供实习岗位数(个)"  # count units carry no conversion
@@ -348,7 +283,7 @@ def test_headers_with_spaces_full_width_brackets_and_line_breaks(tmp_path):
 
 
 def test_money_in_yuan_is_converted_to_wan_yuan(tmp_path):
-    row = samples.enterprise()
+    row = specimens.enterprise()
     head = heads(ER)
     head[5], head[6], head[7] = "工资总额(元)", "职工教育经费提取额（元）", "一线职工教育培训支出(千元)"
     line = cells(ER, row)
@@ -362,7 +297,7 @@ def test_money_in_yuan_is_converted_to_wan_yuan(tmp_path):
 def test_money_column_without_a_unit_is_rejected_not_guessed(tmp_path):
     head = heads(ER)
     head[5] = "工资总额"
-    parsed = parse(write_xlsx(tmp_path / "return.xlsx", S("Sheet1", [["企业参与职业教育情况表"], head, cells(ER, samples.enterprise())])))
+    parsed = parse(write_xlsx(tmp_path / "return.xlsx", S("Sheet1", [["企业参与职业教育情况表"], head, cells(ER, specimens.enterprise())])))
     assert where(parsed) == [("Sheet1", 2, "工资总额(万元)", "unit_missing")]
     assert parsed.problems[0].message == "“工资总额(万元)”列没有写明金额单位：请在表头注明单位，如“工资总额(万元)”或“工资总额(元)”"
     assert parsed.sheets[ER].rows == []
@@ -371,7 +306,7 @@ def test_money_column_without_a_unit_is_rejected_not_guessed(tmp_path):
 def test_unit_written_above_the_table_applies_to_unitless_money_headers(tmp_path):
     head = heads(ER)
     head[5:8] = ["工资总额", "职工教育经费提取额", "一线职工教育培训支出(万元)"]
-    line = cells(ER, samples.enterprise())
+    line = cells(ER, specimens.enterprise())
     line[5:7] = [52307500, 4184600]
     parsed = parse(write_xlsx(tmp_path / "return.xlsx", S("Sheet1", [["企业参与职业教育情况表"], [None, None, "金额单位：元"], head, line])))
     assert where(parsed) == []
@@ -380,7 +315,7 @@ def test_unit_written_above_the_table_applies_to_unitless_money_headers(tmp_path
 
 
 def test_finance_units_converted_both_ways(tmp_path):
-    row = samples.finance()[FIN][0]
+    row = specimens.finance()[FIN][0]
     head = heads(FIN)
     head[3], head[7] = "地方教育附加征收额（亿元）", "中职生均公用经费(万元)"
     line = cells(FIN, row)
@@ -393,7 +328,7 @@ def test_finance_units_converted_both_ways(tmp_path):
 
 
 def test_synonym_headers(tmp_path):
-    data = samples.school()
+    data = specimens.school()
     sheets = school_sheets(data)
     head = heads("teachers")
     head[0], head[3], head[4], head[6] = "工号", "专业课教师", "双师素质教师", "来源企业统一信用代码"
@@ -404,7 +339,7 @@ def test_synonym_headers(tmp_path):
 
 
 def test_synonym_headers_in_a_register(tmp_path):
-    rows = samples.above_scale()[REG]
+    rows = specimens.above_scale()[REG]
     head = ["统一信用代码", "单位名称", "行政区划代码", "国民经济行业代码", "统计期"]
     parsed = parse(write_xlsx(tmp_path / "register.xlsx", S("Sheet1", [head, *(cells(REG, r) for r in rows)])))
     assert where(parsed) == []
@@ -413,7 +348,7 @@ def test_synonym_headers_in_a_register(tmp_path):
 
 
 def test_english_headers(tmp_path):
-    rows = samples.above_scale()[REG]
+    rows = specimens.above_scale()[REG]
     head = ["USCC", "Enterprise name", "Region code", "Industry Code", "Period"]
     parsed = parse(write_csv(tmp_path / "register.csv", [head, *(cells(REG, r) for r in rows)]))
     assert where(parsed) == []
@@ -422,7 +357,7 @@ def test_english_headers(tmp_path):
 
 
 def test_english_headers_with_units_in_an_enterprise_return(tmp_path):
-    row = samples.enterprise()
+    row = specimens.enterprise()
     head = ["Unified Social Credit Code", "Enterprise name", "Region code", "Period", "Employees", "Wage bill (10k yuan)", "Training fund extracted",
             "Training fund frontline", "Internship posts", "Apprentices", "In vocational group", "Enterprise size", "Hiring plan", "Secondary vocational hires"]
     parsed = parse(write_xlsx(tmp_path / "return.xlsx", S("Sheet1", [[None, None, None, None, None, "单位：万元"], head, cells(ER, row)])))
@@ -437,7 +372,7 @@ def test_english_headers_with_units_in_an_enterprise_return(tmp_path):
 # --- values ----------------------------------------------------------------------------------------
 
 def test_full_width_digits(tmp_path):
-    row = samples.enterprise()
+    row = specimens.enterprise()
     line = cells(ER, row)
     line[2], line[3], line[4], line[5], line[12] = "４１０６２２", "２０２６－１０", "８６０", "５２３０．７５", "６０"
     parsed = parse(write_xlsx(tmp_path / "return.xlsx", S("Sheet1", [heads(ER), line])))
@@ -446,7 +381,7 @@ def test_full_width_digits(tmp_path):
 
 
 def test_thousands_separators(tmp_path):
-    row = samples.enterprise(employees=1234, wage_bill=15230.75, hiring_plan=1200)
+    row = specimens.enterprise(employees=1234, wage_bill=15230.75, hiring_plan=1200)
     line = cells(ER, row)
     line[4], line[5], line[12] = "1,234", "15,230.75", "1，200"
     parsed = parse(write_csv(tmp_path / "return.csv", [heads(ER), line]))
@@ -455,7 +390,7 @@ def test_thousands_separators(tmp_path):
 
 
 def test_numbers_stored_as_text(tmp_path):
-    row = samples.enterprise()
+    row = specimens.enterprise()
     line = [str(v) if isinstance(v, (int, float)) else v for v in cells(ER, row)]
     parsed = parse(write_xlsx(tmp_path / "return.xlsx", S("Sheet1", [heads(ER), line])))
     assert where(parsed) == []
@@ -487,7 +422,7 @@ def test_ratio_as_percent_or_fraction(tmp_path, monkeypatch):
 
 
 def test_percent_in_a_count_field_is_rejected(tmp_path):
-    line = cells(ER, samples.enterprise())
+    line = cells(ER, specimens.enterprise())
     line[9] = "12%"
     parsed = parse(write_xlsx(tmp_path / "return.xlsx", S("Sheet1", [heads(ER), line])))
     assert where(parsed) == [("Sheet1", 2, "在岗学徒数", "format")]
@@ -495,7 +430,7 @@ def test_percent_in_a_count_field_is_rejected(tmp_path):
 
 
 def test_dash_slash_none_and_na_mean_empty(tmp_path):
-    data = samples.school()
+    data = specimens.school()
     sheets = school_sheets(data)
     t1, t2 = (cells("teachers", r) for r in data["teachers"])
     t1[6], t2[2], t2[9] = "—", "无", "N/A"  # source uscc of a 专任 teacher, an ID number not given, 一体化 not stated
@@ -509,7 +444,7 @@ def test_dash_slash_none_and_na_mean_empty(tmp_path):
 
 
 def test_flags_written_every_way(tmp_path):
-    data = samples.school()
+    data = specimens.school()
     sheets = school_sheets(data)
     spellings = [("Y", "N"), ("√", "×"), ("1", "0"), (1, 0), (True, False), ("是", "否"), ("y", "n")]
     rows = []
@@ -524,7 +459,7 @@ def test_flags_written_every_way(tmp_path):
 
 
 def test_excel_serial_dates(tmp_path):
-    data = samples.school()
+    data = specimens.school()
     sheets = school_sheets(data)
     c1, c2 = (cells("cooperations", r) for r in data["cooperations"])
     c1[3] = 45901  # 2025-09-01 in a cell that lost its date format
@@ -538,7 +473,7 @@ def test_excel_serial_dates(tmp_path):
 
 
 def test_periods_and_dates_as_people_write_them(tmp_path):
-    rows = samples.certified()[CERT]
+    rows = specimens.certified()[CERT]
     lines = []
     for period, certified_on in [("2026.10", "2024.5.20"), ("2026年10月", "2024年5月20日"), ("2026/10", "2024/5/20"), (dt.date(2026, 10, 1), "2024-05-20 00:00:00"), ("202610", "20240520")]:
         line = cells(CERT, rows[0])
@@ -550,7 +485,7 @@ def test_periods_and_dates_as_people_write_them(tmp_path):
 
 
 def test_date_written_with_slashes_and_no_padding(tmp_path):
-    data = samples.school()
+    data = specimens.school()
     sheets = school_sheets(data)
     a = cells("apprentices", data["apprentices"][0])
     a[6] = "2026/10/8"
@@ -561,7 +496,7 @@ def test_date_written_with_slashes_and_no_padding(tmp_path):
 
 
 def test_period_stored_as_a_number_is_ambiguous(tmp_path):
-    line = cells(ER, samples.enterprise())
+    line = cells(ER, specimens.enterprise())
     line[3] = 2026.1  # "2026.10" typed into a number cell: October or January?
     parsed = parse(write_xlsx(tmp_path / "return.xlsx", S("Sheet1", [heads(ER), line])))
     assert where(parsed) == [("Sheet1", 2, "报告期", "format")]
@@ -569,7 +504,7 @@ def test_period_stored_as_a_number_is_ambiguous(tmp_path):
 
 
 def test_short_codes_that_lost_leading_zeros_are_restored(tmp_path):
-    data = samples.school()
+    data = specimens.school()
     sheets = school_sheets(data)
     info = cells("school_info", data["school_info"][0])
     info[0] = 141062201  # 0141062201 typed into a number cell
@@ -582,7 +517,7 @@ def test_short_codes_that_lost_leading_zeros_are_restored(tmp_path):
 
 
 def test_lead_school_code_restored_in_a_register(tmp_path):
-    rows = samples.carriers()[CARR]
+    rows = specimens.carriers()[CARR]
     line = cells(CARR, rows[0])
     line[6] = 141062201.0
     parsed = parse(write_xls(tmp_path / "carriers.xls", S("Sheet1", [heads(CARR), line])))
@@ -591,7 +526,7 @@ def test_lead_school_code_restored_in_a_register(tmp_path):
 
 
 def test_uscc_stored_as_a_number_is_rejected_never_repaired(tmp_path):
-    line = cells(ER, samples.enterprise())
+    line = cells(ER, specimens.enterprise())
     line[0] = 914106221234567000
     parsed = parse(write_xlsx(tmp_path / "return.xlsx", S("Sheet1", [heads(ER), line])))
     assert where(parsed) == [("Sheet1", 2, "统一社会信用代码", "format")]
@@ -600,7 +535,7 @@ def test_uscc_stored_as_a_number_is_rejected_never_repaired(tmp_path):
 
 
 def test_id_number_in_scientific_notation_is_rejected(tmp_path):
-    data = samples.school()
+    data = specimens.school()
     lines = [heads("apprentices"), *(cells("apprentices", r) for r in data["apprentices"])]
     lines[1][2] = "4.10622E+17"
     sheets = school_sheets(data)
@@ -611,7 +546,7 @@ def test_id_number_in_scientific_notation_is_rejected(tmp_path):
 
 
 def test_id_number_stored_as_a_number_in_xls_is_rejected(tmp_path):
-    data = samples.school()
+    data = specimens.school()
     sheets = school_sheets(data)
     sheets[1].rows[1][2] = float(make_id_number("410622", 1)[:17] + "0")
     parsed = parse(write_xls(tmp_path / "school.xls", *sheets))
@@ -635,7 +570,7 @@ def test_workbook_missing_a_required_sheet(tmp_path):
 
 
 def test_missing_required_column(tmp_path):
-    head, line = heads(ER), cells(ER, samples.enterprise())
+    head, line = heads(ER), cells(ER, specimens.enterprise())
     del head[4], line[4]  # 职工总数
     parsed = parse(write_xlsx(tmp_path / "return.xlsx", S("Sheet1", [["标题"], [], head, line])))
     assert parsed.kind == "enterprise_return"
@@ -646,21 +581,21 @@ def test_missing_required_column(tmp_path):
 
 
 def test_sheets_with_a_header_and_no_rows_are_valid(tmp_path):
-    data = {**samples.school(), "apprentices": [], "graduate_destinations": []}
+    data = {**specimens.school(), "apprentices": [], "graduate_destinations": []}
     parsed = parse(write_xlsx(tmp_path / "school.xlsx", *school_sheets(data)))
     assert where(parsed) == []
     assert {k: len(s.rows) for k, s in parsed.sheets.items()} == {"school_info": 1, "teachers": 2, "apprentices": 0, "graduate_destinations": 0, "cooperations": 2}
 
 
 def test_school_info_needs_exactly_one_row(tmp_path):
-    data = samples.school()
+    data = specimens.school()
     data["school_info"] = data["school_info"] * 2
     parsed = parse(write_xlsx(tmp_path / "school.xlsx", *school_sheets(data)))
     assert where(parsed) == [("学校信息", 3, None, "rows")]
 
 
 def test_no_period_column_or_blank_period_means_the_collection_period(tmp_path):
-    row = samples.enterprise()
+    row = specimens.enterprise()
     head, line = heads(ER), cells(ER, row)
     del head[3], line[3]
     parsed = parse(write_csv(tmp_path / "no_column.csv", [head, line]), period="2026-11")
@@ -673,13 +608,13 @@ def test_no_period_column_or_blank_period_means_the_collection_period(tmp_path):
 
 
 def test_mixed_periods_are_reported(tmp_path):
-    a, b = samples.above_scale()[REG]
+    a, b = specimens.above_scale()[REG]
     parsed = parse(write_xlsx(tmp_path / "register.xlsx", S("Sheet1", [heads(REG), cells(REG, a), cells(REG, {**b, "period": "2026-09"})])))
     assert where(parsed) == [("Sheet1", 3, "报告期", "period_mixed")]
 
 
 def test_education_finance_has_no_period_of_its_own(tmp_path):
-    rows = samples.finance()[FIN]
+    rows = specimens.finance()[FIN]
     parsed = parse(write_xlsx(tmp_path / "finance.xlsx", S("Sheet1", [heads(FIN), *(cells(FIN, r) for r in rows)])), period="2026-12")
     assert (where(parsed), parsed.kind, parsed.period) == ([], "education_finance", "2026-12")
     assert parsed.sheets[FIN].rows == [expect(FIN, r, "Sheet1", n) for n, r in enumerate(rows, start=2)]

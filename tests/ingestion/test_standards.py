@@ -10,9 +10,9 @@ import datetime as dt
 import pytest
 from stdnum.cn import ric, uscc
 
+from chanjiao.demo.factory import specimens
 from expectations.gate import validate
 from ingestion.codes import id_number_holdable_from, id_number_is_valid, uscc_is_valid
-from tests.ingestion import samples
 from tests.ingestion.test_corpus import ER, S, cells, heads, parse, school_sheets, where, write_csv, write_xlsx
 
 # GB 32100 allows letters in the organisation part (positions 9-17): this one has an E there.
@@ -24,7 +24,7 @@ def id_number(region: str, born: str, serial: str = "012") -> str:
     return body + ric.calc_check_digit(body + "0")
 
 
-def gate(parsed, period: str = samples.PERIOD) -> list[tuple]:
+def gate(parsed, period: str = specimens.PERIOD) -> list[tuple]:
     """Reader and gate together: every (sheet, row, column, rule) a submitter would be sent."""
     verdict = validate([parsed], {parsed.sha256: period})[parsed.sha256]
     return where(parsed) + [(p.sheet, p.row, p.column, p.rule) for p in verdict["problems"]]
@@ -34,21 +34,21 @@ def gate(parsed, period: str = samples.PERIOD) -> list[tuple]:
 
 def test_a_uscc_with_an_e_is_that_uscc_not_scientific_notation(tmp_path):
     assert uscc_is_valid(LETTERED_USCC) and uscc.is_valid(LETTERED_USCC)
-    parsed = parse(write_xlsx(tmp_path / "return.xlsx", S("Sheet1", [heads(ER), cells(ER, samples.enterprise(uscc=LETTERED_USCC))])))
+    parsed = parse(write_xlsx(tmp_path / "return.xlsx", S("Sheet1", [heads(ER), cells(ER, specimens.enterprise(uscc=LETTERED_USCC))])))
     assert gate(parsed) == []
     assert parsed.sheets[ER].rows[0]["uscc"] == LETTERED_USCC
 
 
 @pytest.mark.parametrize("shown", ["9.14106E+17", "9.14106E17", "9E+17", "9.141060300E+17"])
 def test_what_excel_shows_for_a_long_number_is_still_refused(tmp_path, shown):
-    parsed = parse(write_xlsx(tmp_path / "return.xlsx", S("Sheet1", [heads(ER), cells(ER, samples.enterprise(uscc=shown))])))
+    parsed = parse(write_xlsx(tmp_path / "return.xlsx", S("Sheet1", [heads(ER), cells(ER, specimens.enterprise(uscc=shown))])))
     assert where(parsed) == [("Sheet1", 2, "统一社会信用代码", "format")]
     assert "科学计数法" in parsed.problems[0].message
 
 
 def test_a_uscc_with_a_wrong_check_character_is_refused_there(tmp_path):
     wrong = LETTERED_USCC[:-1] + ("1" if LETTERED_USCC[-1] != "1" else "2")
-    parsed = parse(write_xlsx(tmp_path / "return.xlsx", S("Sheet1", [heads(ER), cells(ER, samples.enterprise(uscc=wrong))])))
+    parsed = parse(write_xlsx(tmp_path / "return.xlsx", S("Sheet1", [heads(ER), cells(ER, specimens.enterprise(uscc=wrong))])))
     assert gate(parsed) == [("Sheet1", 2, "统一社会信用代码", "uscc_check")]
 
 
@@ -62,15 +62,15 @@ def test_a_credit_code_header_without_its_qualifiers_names_the_one_such_column(t
             s.rows[0] = [header if h == "合作企业统一社会信用代码" else h for h in s.rows[0]]
     parsed = parse(write_xlsx(tmp_path / "school.xlsx", *sheets))
     assert gate(parsed) == []
-    assert [r["enterprise_uscc"] for r in parsed.sheets["cooperations"].rows] == [samples.E1, samples.E2]
-    assert [r["enterprise_uscc"] for r in parsed.sheets["apprentices"].rows] == [samples.E1, samples.E2]
+    assert [r["enterprise_uscc"] for r in parsed.sheets["cooperations"].rows] == [specimens.E1, specimens.E2]
+    assert [r["enterprise_uscc"] for r in parsed.sheets["apprentices"].rows] == [specimens.E1, specimens.E2]
 
 
 def test_headers_with_notes_units_after_a_slash_and_a_star(tmp_path):
     head = heads(ER)
     head[0] = "*统一社会信用代码(必填)"
     head[5] = "工资总额/元"
-    row = samples.enterprise()
+    row = specimens.enterprise()
     line = cells(ER, {**row, "wage_bill": row["wage_bill"] * 10000})
     parsed = parse(write_xlsx(tmp_path / "return.xlsx", S("Sheet1", [head, line])))
     assert gate(parsed) == []
@@ -78,9 +78,9 @@ def test_headers_with_notes_units_after_a_slash_and_a_star(tmp_path):
 
 
 def test_two_columns_naming_one_field_are_refused_naming_both(tmp_path):
-    head, line = heads(ER), cells(ER, samples.enterprise())
+    head, line = heads(ER), cells(ER, specimens.enterprise())
     head.append("统一信用代码")
-    line.append(samples.E2)
+    line.append(specimens.E2)
     parsed = parse(write_xlsx(tmp_path / "return.xlsx", S("Sheet1", [head, line])))
     assert where(parsed) == [("Sheet1", 1, "统一社会信用代码", "column_twice")]
     assert "“统一社会信用代码”和“统一信用代码”两列都对应" in parsed.problems[0].message
@@ -88,17 +88,17 @@ def test_two_columns_naming_one_field_are_refused_naming_both(tmp_path):
 
 
 def test_a_header_merged_across_two_columns_is_one_header(tmp_path):
-    head, line = heads(ER), cells(ER, samples.enterprise())
+    head, line = heads(ER), cells(ER, specimens.enterprise())
     head.insert(1, None)
     line.insert(1, None)
     sheet = S("Sheet1", [head, line], merges=((0, 0, 0, 1),))
     parsed = parse(write_xlsx(tmp_path / "return.xlsx", sheet))
     assert gate(parsed) == []
-    assert parsed.sheets[ER].rows[0]["uscc"] == samples.E1
+    assert parsed.sheets[ER].rows[0]["uscc"] == specimens.E1
 
 
 def test_a_missing_column_reason_offers_the_closest_header(tmp_path):
-    head, line = heads(ER), cells(ER, samples.enterprise())
+    head, line = heads(ER), cells(ER, specimens.enterprise())
     head[4] = "职工总人数合计"  # 职工总数, written so that no rule can tell it is meant
     parsed = parse(write_xlsx(tmp_path / "return.xlsx", S("Sheet1", [head, line])))
     assert where(parsed) == [("Sheet1", 1, "职工总数", "column_missing")]
@@ -111,7 +111,7 @@ def test_a_second_credit_code_column_is_a_second_claim_not_ignored(tmp_path):
     """A CSV with the template's 统一社会信用代码 and another 信用代码 column: which one is the
     enterprise's is not for the reader to pick."""
     head = heads(ER) + ["信用代码"]
-    line = cells(ER, samples.enterprise()) + [samples.E2]
+    line = cells(ER, specimens.enterprise()) + [specimens.E2]
     parsed = parse(write_csv(tmp_path / "return.csv", [head, line]))
     assert where(parsed) == [("return.csv", 1, "统一社会信用代码", "column_twice")]
 
@@ -122,7 +122,7 @@ def test_an_id_issued_under_a_code_newer_than_the_birth_date_is_valid(tmp_path):
     newer = id_number("410184", "19870305")  # 新郑市, coded in 1994; its holder was born in 1987
     assert id_number_is_valid(newer, dt.date(2026, 10, 31))
     assert not ric.is_valid(newer)  # python-stdnum checks the place against the birth year: the defect
-    data = samples.school()
+    data = specimens.school()
     data["teachers"][0]["id_number"] = newer
     data["apprentices"][0]["id_number"] = id_number("410123", "19550101")  # 新郑县, abolished 1994: issued before
     parsed = parse(write_xlsx(tmp_path / "school.xlsx", *school_sheets(data)))
@@ -138,7 +138,7 @@ def test_an_id_issued_under_a_code_newer_than_the_birth_date_is_valid(tmp_path):
     (id_number("410611", "19900230"), "a birth date that does not exist"),
 ])
 def test_an_id_no_one_can_hold_is_refused_at_its_cell(tmp_path, number, why):
-    data = samples.school()
+    data = specimens.school()
     data["teachers"][1]["id_number"] = number
     parsed = parse(write_xlsx(tmp_path / "school.xlsx", *school_sheets(data)))
     assert gate(parsed) == [("教师名册", 3, "身份证号", "id_number_check")], why
@@ -154,7 +154,7 @@ def test_the_id_verdict_follows_the_files_own_period():
 def test_development_zones_of_every_henan_city_are_region_codes_never_id_address_codes(tmp_path):
     """templates.md: region codes are GB/T 2260 codes plus the development zones' statistical codes;
     GB 11643: no ID number is issued under a statistical code."""
-    data = samples.school()
+    data = specimens.school()
     data["school_info"][0]["region_code"] = "410173"  # 郑州航空港经济综合实验区
     data["graduate_destinations"][0]["employer_region_code"] = "411771"  # 河南驻马店经济开发区
     parsed = parse(write_xlsx(tmp_path / "school.xlsx", *school_sheets(data)))

@@ -4,11 +4,13 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
+from chanjiao.demo.factory import specimens
+from chanjiao.demo.factory.specimens import E1, PERIOD, SCHOOL
 from ingestion.read import read_file
 from ingestion.registry import kinds
 from ingestion.templates import TEXT_TYPES, template_path, write_templates, write_workbook
 from tests.ingestion import samples
-from tests.ingestion.samples import E1, KEY, PERIOD, SCHOOL
+from tests.ingestion.samples import KEY
 
 WHO = {  # kind → (submitter, region) the reader must derive from the sample
     "school_workbook": (SCHOOL, "410622"),
@@ -47,8 +49,8 @@ def test_registry_names_every_kind_and_table_and_hashes_personal_data():
 
 
 def test_samples_cover_every_kind_and_field():
-    assert set(samples.ALL) == set(kinds()) == set(WHO)
-    for name, make in samples.ALL.items():
+    assert set(specimens.ALL) == set(kinds()) == set(WHO)
+    for name, make in specimens.ALL.items():
         data = make()
         for sheet in kinds()[name].sheets:
             used = {f for row in data[sheet.key] for f, v in row.items() if v is not None}
@@ -56,9 +58,9 @@ def test_samples_cover_every_kind_and_field():
 
 
 @pytest.mark.parametrize("title", [None, "鹤壁市2026年10月报表"])
-@pytest.mark.parametrize("name", list(samples.ALL))
+@pytest.mark.parametrize("name", list(specimens.ALL))
 def test_filled_template_reads_back_exactly(tmp_path, name, title):
-    kind, data = kinds()[name], samples.ALL[name]()
+    kind, data = kinds()[name], specimens.ALL[name]()
     path = write_workbook(kind, tmp_path / f"{name}.xlsx", data, title=title)
     parsed = read_file(path, KEY, collection_period=PERIOD)
     assert parsed.problems == []

@@ -8,9 +8,9 @@ import re
 import duckdb
 
 from chanjiao.app.ingest import ingest
+from chanjiao.demo import factory as fx
 from chanjiao.settings import REPO_ROOT, Settings
 from ingestion.registry import kinds
-from ingestion.templates import write_workbook
 from tests.conftest import PII_KEY, set_received
 from tests.warehouse.test_monthly_cycle import NON_PROF, teachers, workbook
 
@@ -34,9 +34,9 @@ def test_ingest_sequence_only_ever_inserts(tmp_path):
     inbox = tmp_path / "inbox"
     for sub in ("1", "2", "3"):  # the resubmission keeps its file name, as submitters do
         (inbox / sub).mkdir(parents=True)
-    first = set_received(write_workbook(school, inbox / "1" / "甲校.xlsx", workbook("4141062201", "淇县甲校", "410622", "中职", teachers(10, 6))), "2026-11-02 09:00")
-    revised = set_received(write_workbook(school, inbox / "2" / "甲校.xlsx", workbook("4141062201", "淇县甲校", "410622", "中职", teachers(10, 7))), "2026-11-03 09:00")
-    bad = set_received(write_workbook(school, inbox / "3" / "丁校.xlsx", workbook(
+    first = set_received(fx.write(school, inbox / "1" / "甲校.xlsx", workbook("4141062201", "淇县甲校", "410622", "中职", teachers(10, 6))), "2026-11-02 09:00")
+    revised = set_received(fx.write(school, inbox / "2" / "甲校.xlsx", workbook("4141062201", "淇县甲校", "410622", "中职", teachers(10, 7))), "2026-11-03 09:00")
+    bad = set_received(fx.write(school, inbox / "3" / "丁校.xlsx", workbook(
         "4141060302", "山城丁校", "410603", "中职", teachers(5, 2) + [dict(NON_PROF[0], is_dual_qualified=True)])), "2026-11-03 10:00")
 
     steps = [("accepted", first), ("duplicate", first), ("accepted", revised), ("rejected", bad)]

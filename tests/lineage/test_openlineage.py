@@ -13,14 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from chanjiao.demo import factory as fx
 from chanjiao.demo.run import airflow_env
 from chanjiao.lineage.openlineage import airflow_environment, read_events
 from chanjiao.orchestration.defaults import POOL
 from chanjiao.settings import Settings
-from ingestion.registry import kinds
-from ingestion.templates import write_workbook
 from tests.conftest import PII_KEY, run_cli, set_received
-from tests.warehouse.test_monthly_cycle import E, E5, teachers, workbook
+from tests.warehouse.test_monthly_cycle import E5, E, teachers, workbook
 
 PERIOD = "2026-10"
 AIRFLOW = Path(sys.executable).with_name("airflow")
@@ -38,8 +37,8 @@ def _submissions(settings: Settings) -> list[Path]:
     register = {"above_scale_enterprises": [{"uscc": u, "enterprise_name": f"企业{u[-4:]}", "region_code": u[2:8], "industry_code": "C36",
                                              "period": PERIOD} for u in [*E.values(), E5]]}
     files = [
-        set_received(write_workbook(kinds()["above_scale_register"], settings.landing / "规上企业名录.xlsx", register), "2026-11-01 09:00"),
-        set_received(write_workbook(kinds()["school_workbook"], settings.landing / "淇县甲校.xlsx",
+        set_received(fx.write("above_scale_register", settings.landing / "规上企业名录.xlsx", register), "2026-11-01 09:00"),
+        set_received(fx.write("school_workbook", settings.landing / "淇县甲校.xlsx",
                                     workbook("4141062201", "淇县甲校", "410622", "中职", teachers(10, 6), [(E[1], dt.date(2025, 9, 1), None)])),
                      "2026-11-02 09:00"),
     ]

@@ -18,8 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 from python_calamine import CalamineWorkbook
 
-from ingestion.registry import kinds
-from ingestion.templates import write_workbook
+from chanjiao.demo import factory as fx
 from tests.conftest import run_cli, set_received
 from tests.warehouse.test_monthly_cycle import E, E5, NON_PROF, PART_TIME, teachers, workbook
 
@@ -35,7 +34,7 @@ def _for_period(data: dict, period: str) -> dict:
 
 def _write(kind: str, folder, name: str, data: dict, received: str):
     folder.mkdir(parents=True, exist_ok=True)
-    return set_received(write_workbook(kinds()[kind], folder / name, data), received)
+    return set_received(fx.write(kind, folder / name, data), received)
 
 
 @pytest.fixture(scope="module")

@@ -21,10 +21,9 @@ from pathlib import Path
 import pytest
 
 from chanjiao.app.publish import publish
+from chanjiao.demo import factory as fx
 from chanjiao.publication.release import versions
 from chanjiao.settings import Settings
-from ingestion.registry import kinds
-from ingestion.templates import write_workbook
 from tests.conftest import CLI, PII_KEY, run_cli
 from tests.publication.month import PERIOD
 
@@ -61,7 +60,7 @@ def expect_a_third_school(home: Path) -> None:
     frame = {"reporting_frame": [
         {"submitter_code": code, "submitter_name": name, "kind": "school_workbook", "region_code": "410622", "from_period": "2026-01"}
         for code, name in (("4141062201", "淇县甲校"), ("4141062202", "淇县乙技校"), ("4141062203", "淇县丙校"))]}
-    path = write_workbook(kinds()["reporting_frame"], home.parent / "frame.xlsx", frame)
+    path = fx.write("reporting_frame", home.parent / "frame.xlsx", frame)
     ingested = run_cli(home, "ingest", str(path), "--period", PERIOD, "--json")
     assert ingested.returncode == 0 and ingested.data[0]["status"] == "accepted", ingested.stdout + ingested.stderr[-2000:]
     built = run_cli(home, "build")

@@ -1,8 +1,7 @@
 """The reporting frame drives the collection's status and the coverage of every indicator value."""
 from __future__ import annotations
 
-from ingestion.registry import kinds
-from ingestion.templates import write_workbook
+from chanjiao.demo import factory as fx
 from tests.conftest import run_cli
 from tests.expectations.test_batch_rules import school
 
@@ -17,14 +16,14 @@ def test_status_and_coverage_follow_the_frame(tmp_path):
         {"submitter_code": code, "submitter_name": f"学校{code}", "kind": "school_workbook", "region_code": "410622", "from_period": "2026-01"}
         for code in ("4141062201", "4141062202")
     ] + [{"submitter_code": "410600", "submitter_name": "鹤壁市统计局", "kind": "above_scale_register", "region_code": "410600", "from_period": "2026-01"}]}
-    write_workbook(kinds()["reporting_frame"], inbox / "frame.xlsx", frame)
+    fx.write("reporting_frame", inbox / "frame.xlsx", frame)
     assert run_cli(home, "ingest", str(inbox / "frame.xlsx"), "--period", PERIOD).returncode == 0
     good = school("4141062201", PERIOD, 6)
     bad = school("4141062202", PERIOD, 4)
     bad["teachers"][0].update(is_professional=False, is_dual_qualified=True)
     stranger = school("4141062209", PERIOD, 3)
     for name, data in (("a", good), ("b", bad), ("c", stranger)):
-        write_workbook(kinds()["school_workbook"], inbox / f"{name}.xlsx", data)
+        fx.write("school_workbook", inbox / f"{name}.xlsx", data)
     run_cli(home, "ingest", *(str(inbox / f"{n}.xlsx") for n in "abc"), "--period", PERIOD)
     assert run_cli(home, "build").returncode == 0
 

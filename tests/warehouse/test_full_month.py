@@ -31,8 +31,8 @@ import duckdb
 import pytest
 from stdnum.cn import ric
 
+from chanjiao.demo import factory as fx
 from ingestion.registry import kinds
-from ingestion.templates import write_workbook
 from tests.conftest import make_id_number, make_uscc, run_cli, set_received
 from tests.warehouse.test_monthly_cycle import _postgres_or_skip
 
@@ -890,7 +890,7 @@ def month(tmp_path_factory):
     g = generate()
     registry = kinds()
     for f in g.files:
-        path = write_workbook(registry[f.kind], inbox / f.name, f.data)
+        path = fx.write(registry[f.kind], inbox / f.name, f.data)
         set_received(path, f.received)
         f.sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
     started = time.monotonic()

@@ -9,34 +9,20 @@ import json
 import duckdb
 import pytest
 
+from chanjiao.demo import factory as fx
 from ingestion.registry import kinds
-from ingestion.templates import write_workbook
-from tests.conftest import make_id_number, make_uscc, run_cli, set_received
+from tests.conftest import run_cli, set_received
 
 PERIOD = "2026-10"
-E = {i: make_uscc("410622", i) for i in range(1, 5)}  # E1–E4 in 淇县 (worked example 5)
-E5 = make_uscc("410603", 5)                           # one enterprise in 山城区
-OUTSIDER = make_uscc("410611", 9)                     # cooperates but is not above scale
-
-
-def teachers(n_prof: int, n_dual: int, *, extra: list[dict] = (), integrated: int = 0, prefix: str = "T") -> list[dict]:
-    rows = []
-    for i in range(n_prof):
-        rows.append({"teacher_id": f"{prefix}{i:03d}", "teacher_name": f"教师{prefix}{i}", "id_number": make_id_number("410622", i % 900),
-                     "is_professional": True, "is_dual_qualified": i < n_dual, "employment_type": "专任",
-                     "practice_days_12m": 10, "practice_days_24m": 20, "is_integrated": n_dual <= i < n_dual + integrated})
-    return rows + list(extra)
+E = {i: fx.uscc("410622", i) for i in range(1, 5)}  # E1–E4 in 淇县 (worked example 5)
+E5 = fx.uscc("410603", 5)                           # one enterprise in 山城区
+OUTSIDER = fx.uscc("410611", 9)                     # cooperates but is not above scale
+teachers = fx.roster  # full-time professional teachers, the first n_dual 双师型 (other tests import it from here)
 
 
 def workbook(code, name, region, level, teacher_rows, cooperations=()):
-    return {
-        "school_info": [{"school_code": code, "school_name": name, "region_code": region, "school_level": level, "period": PERIOD,
-                         "enrolled_students": 1000, "staff_quota": 60, "total_teaching_hours": 2000, "practical_teaching_hours": 1000,
-                         "contact_name": "联系人甲", "contact_phone": "13800001111"}],
-        "teachers": teacher_rows,
-        "cooperations": [{"enterprise_uscc": u, "enterprise_name": f"企业{u[-4:]}", "cooperation_type": "订单培养", "start_date": s, "end_date": e}
-                         for u, s, e in cooperations],
-    }
+    """A school's workbook for PERIOD; cooperations as (uscc, start, end)."""
+    return fx.school(code, name, region, level, PERIOD, teacher_rows, cooperations)
 
 
 PART_TIME = [{"teacher_id": f"P{i}", "teacher_name": f"兼职{i}", "is_professional": True, "is_dual_qualified": True, "employment_type": "兼职",
@@ -61,13 +47,11 @@ def month(tmp_path_factory):
         "c": (school, workbook("4141060301", "山城丙校", "410603", "中职", NON_PROF, [(E5, dt.date(2024, 1, 1), None)]), "2026-11-02 11:00"),
         # School D: a 双师型 teacher who is not a professional teacher → rejected, loads nothing.
         "d_bad": (school, workbook("4141060302", "山城丁校", "410603", "中职", teachers(5, 2) + [dict(NON_PROF[0], is_dual_qualified=True)]), "2026-11-02 12:00"),
-        "register": (kinds()["above_scale_register"], {"above_scale_enterprises": [
-            {"uscc": u, "enterprise_name": f"企业{u[-4:]}", "region_code": u[2:8], "industry_code": "C36", "period": PERIOD} for u in [*E.values(), E5]]},
-            "2026-11-01 09:00"),
+        "register": (kinds()["above_scale_register"], fx.register_of([*E.values(), E5], PERIOD), "2026-11-01 09:00"),
     }
     paths = {}
     for name, (kind, data, received) in files.items():
-        paths[name] = set_received(write_workbook(kind, inbox / f"{name}.xlsx", data), received)
+        paths[name] = set_received(fx.write(kind, inbox / f"{name}.xlsx", data), received)
     ingest = run_cli(home, "ingest", str(inbox), "--period", PERIOD, "--json")
     build = run_cli(home, "build", "--json")
     assert build.returncode == 0, build.stderr[-3000:]
@@ -184,7 +168,7 @@ def test_the_table_shows_counts_without_a_denominator(month, tmp_path):
     shutil.copytree(month["home"], home, symlinks=True)
     certified = [{"uscc": E[i], "enterprise_name": f"企业{i}", "region_code": "410622", "level": "市(州)",
                   "certified_on": dt.date(2025, 6, 1), "period": PERIOD} for i in (1, 2, 3)]
-    path = set_received(write_workbook(kinds()["certified_enterprises"], tmp_path / "certified.xlsx",
+    path = set_received(fx.write("certified_enterprises", tmp_path / "certified.xlsx",
                                        {"certified_enterprises": certified}), "2026-11-03 09:00")
     ingested = run_cli(home, "ingest", str(path), "--period", PERIOD, "--json")
     assert ingested.returncode == 0 and ingested.data[0]["status"] == "accepted", ingested.stdout + ingested.stderr[-2000:]
@@ -247,7 +231,7 @@ def test_query_is_read_only_and_cannot_reach_files(month):
 
 
 def test_no_personal_data_in_any_table_or_report(month):
-    raw_values = ["联系人甲", "13800001111", "教师T0", "兼职0", "文化课0", "T000", make_id_number("410622", 0)]
+    raw_values = ["联系人甲", "13800001111", "教师T0", "兼职0", "文化课0", "T000", fx.id_number("410622", 0)]
     for db in ("warehouse.duckdb", "marts.duckdb"):
         with duckdb.connect(str(month["home"] / db), read_only=True) as con:
             tables = con.execute("select table_schema, table_name from information_schema.tables where table_type = 'BASE TABLE'").fetchall()

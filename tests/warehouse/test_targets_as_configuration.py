@@ -19,8 +19,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from chanjiao.demo import factory as fx
 from ingestion.registry import kinds
-from ingestion.templates import write_workbook
 from tests.conftest import run_cli, set_received
 from tests.warehouse.test_monthly_cycle import NON_PROF, PART_TIME, teachers, workbook
 
@@ -48,7 +48,7 @@ def warehouse(tmp_path_factory) -> Path:
         "b": workbook("4141062202", "淇县乙技校", "410622", "技工院校", teachers(10, 3, integrated=2, prefix="B")),
     }
     for name, data in books.items():
-        set_received(write_workbook(school, inbox / f"{name}.xlsx", data), "2026-11-02 09:00")
+        set_received(fx.write(school, inbox / f"{name}.xlsx", data), "2026-11-02 09:00")
     ingest = run_cli(home, "ingest", str(inbox), "--period", PERIOD, "--json")
     assert ingest.returncode == 0 and all(o["status"] == "accepted" for o in ingest.data), ingest.stdout[-3000:]
     return home / "warehouse.duckdb"

@@ -29,8 +29,8 @@ import duckdb
 import pytest
 from python_calamine import CalamineWorkbook
 
+from chanjiao.demo import factory as fx
 from ingestion.registry import kinds
-from ingestion.templates import write_workbook
 from tests.conftest import run_cli, set_received
 from tests.warehouse.test_full_month import PERIOD, PERIOD_END, generate
 
@@ -544,7 +544,7 @@ def month(tmp_path_factory):
     inbox = tmp_path_factory.mktemp("inbox")
     registry = kinds()
     for f in generate().files:
-        set_received(write_workbook(registry[f.kind], inbox / f.name, f.data), f.received)
+        set_received(fx.write(registry[f.kind], inbox / f.name, f.data), f.received)
     ingest = run_cli(home, "ingest", str(inbox), "--period", PERIOD, "--json")
     assert ingest.returncode == 0, ingest.stderr[-3000:]
     build = run_cli(home, "build")
