@@ -19,7 +19,6 @@ import hashlib
 import json
 import os
 import shutil
-import stat
 from pathlib import Path
 
 from chanjiao.files import seal, unseal
@@ -94,7 +93,7 @@ def backup(settings: Settings, dest: Path) -> dict:
             else:
                 sha, size = _copy_hashing(path, target)
                 files[rel] = {"sha256": sha, "size": size}
-        taken = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+        taken = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
         manifest = {"format": FORMAT, "taken_at": taken, "home": str(settings.home), "files": files}
         (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
         if dest.exists():

@@ -4,9 +4,9 @@ from __future__ import annotations
 import unicodedata
 
 from chanjiao import marts
-from ingestion import regions
 from chanjiao.labels import TARGET_STATUS, label
 from chanjiao.settings import Settings
+from ingestion import regions
 
 VALUE_SQL = """
 select v.indicator_code, v.region_code, v.region_name, v.region_level, v.period, v.cohort_year,

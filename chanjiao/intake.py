@@ -30,8 +30,8 @@ from chanjiao.version import code_version
 from expectations.report import render
 from ingestion.faults import FaultPoints
 from ingestion.isolation import read_many
-from ingestion.period import Period
 from ingestion.parsed import ParsedFile, Problem
+from ingestion.period import Period
 
 log = logging.getLogger(__name__)
 
@@ -178,7 +178,7 @@ def _publish(con, settings: Settings, path: Path, archived: Path | None, parsed:
     import pandas as pd
 
     load_id = uuid.uuid4().hex
-    received_at = dt.datetime.fromtimestamp(path.lstat().st_mtime, dt.timezone.utc)
+    received_at = dt.datetime.fromtimestamp(path.lstat().st_mtime, dt.UTC)
     reasons = [p.as_dict() for p in problems]
     notes = [p.as_dict() for p in warnings]
     rows = parsed.row_count if status == "accepted" else 0

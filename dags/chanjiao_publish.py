@@ -40,7 +40,7 @@ def chanjiao_publish():
 
         # When the run really began (a backfill's logical date lies in the past): the deadline watch
         # only applies to runs that began before the deadline.
-        ti.xcom_push(key="began_at", value=dt.datetime.now(dt.timezone.utc).isoformat())
+        ti.xcom_push(key="began_at", value=dt.datetime.now(dt.UTC).isoformat())
         return params.get("period") or CALENDAR.period_for_run(logical_date)
 
     @task(**WAREHOUSE_WRITER, outlets=[MARTS], multiple_outputs=False)

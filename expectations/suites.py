@@ -6,10 +6,9 @@ personal value.
 """
 from __future__ import annotations
 
-import datetime as dt
-
 import great_expectations as gx
 import great_expectations.expectations as gxe
+
 # Row conditions are Condition objects (string conditions are deprecated since GX 1.9); on pandas GX
 # renders them to the same DataFrame.query expression the strings were.
 from great_expectations.expectations.row_conditions import Column

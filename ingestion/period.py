@@ -36,7 +36,7 @@ class Period:
     @classmethod
     def containing(cls, moment: dt.datetime | None = None, timezone: str = TIMEZONE) -> Period:
         """The month `moment` (default: now) falls in, in `timezone`."""
-        local = (moment or dt.datetime.now(dt.timezone.utc)).astimezone(ZoneInfo(timezone))
+        local = (moment or dt.datetime.now(dt.UTC)).astimezone(ZoneInfo(timezone))
         return cls(local.year, local.month)
 
     @classmethod

@@ -15,7 +15,6 @@ import datetime as dt
 import functools
 import random
 import re
-import unicodedata
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from chanjiao import backup as backups, lock
+from chanjiao import backup as backups
+from chanjiao import lock
 from chanjiao.app._home import writing
 from chanjiao.files import confine
 from chanjiao.settings import Settings

@@ -23,7 +23,7 @@ def ingest(settings: Settings, paths: list[Path], period: str | None = None, pro
     settings.require_pii_key()
     paths = [Path(p) for p in paths]
     expand(paths)  # a path that does not exist is the caller's mistake: said before waiting for the lock
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     with writing(settings), warehouse.connect(settings) as con:
         outcomes = intake.ingest(con, paths, settings, period=period, progress=progress, timings=timings, faults=faults)
     emit_ingest(settings, outcomes, started)  # OpenLineage: the files read and the raw tables written
@@ -33,7 +33,7 @@ def ingest(settings: Settings, paths: list[Path], period: str | None = None, pro
 def find_files(settings: Settings, collection_period: str) -> list[dict]:
     """The chunks waiting in landing for a DAG run: files still being written wait for a later one."""
     # When the plan was made: a retried chunk asks the ledger what became of its files since then.
-    planned_at = dt.datetime.now(dt.timezone.utc).isoformat()
+    planned_at = dt.datetime.now(dt.UTC).isoformat()
     return [{**chunk, "planned_at": planned_at}
             for chunk in plan_chunks(settings.landing, collection_period, settings.ingest_chunk_files, settings.landing_settle_seconds)]
 
@@ -48,7 +48,7 @@ def ingest_chunk(settings: Settings, chunk: dict, retry: bool = False, faults: F
     was planned is reported, so `announce` still sees what that try accepted and the build follows.
     """
     settings.require_pii_key()
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     with writing(settings), warehouse.connect(settings) as con:
         present = [Path(f) for f in chunk["files"] if os.path.lexists(f)]  # a link is there (and refused), whatever it points at
         outcomes = intake.ingest(con, present, settings, period=chunk["period"], faults=faults) if present else []

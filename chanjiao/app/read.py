@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from chanjiao import ledger, lock, marts, status as collection, warehouse
+from chanjiao import ledger, lock, marts, warehouse
+from chanjiao import status as collection
 from chanjiao.app.as_of import settings_as_of
 from chanjiao.files import confine
 from chanjiao.indicators import county_variant_fractions, indicator_values

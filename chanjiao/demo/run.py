@@ -6,9 +6,9 @@ Airflow and importing GX cost as much as the work itself."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import json
-import dataclasses
 import logging
 import subprocess
 import sys

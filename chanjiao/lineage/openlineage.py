@@ -106,7 +106,7 @@ def emit(settings: Settings, job: str, inputs: list[dict], outputs: list[dict], 
     ins = [InputDataset(namespace=d["namespace"], name=d["name"]) for d in inputs]
     outs = [OutputDataset(namespace=d["namespace"], name=d["name"]) for d in outputs]
     client.emit(RunEvent(eventType=RunState.START, eventTime=started.isoformat(), run=run, job=ol_job, producer=PRODUCER, inputs=ins))
-    client.emit(RunEvent(eventType=RunState.COMPLETE, eventTime=dt.datetime.now(dt.timezone.utc).isoformat(), run=run, job=ol_job,
+    client.emit(RunEvent(eventType=RunState.COMPLETE, eventTime=dt.datetime.now(dt.UTC).isoformat(), run=run, job=ol_job,
                          producer=PRODUCER, inputs=ins, outputs=outs))
     return run.runId
 

@@ -15,7 +15,7 @@ from chanjiao.settings import Settings
 
 def watch_done(settings: Settings, period: str, now: dt.datetime | None = None) -> bool:
     """The sensor's poke: done once a version of `period` exists or its deadline has passed."""
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     return bool(versions(settings, period)) or now >= settings.calendar.deadline(period)
 
 

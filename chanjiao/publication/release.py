@@ -24,15 +24,14 @@ from zoneinfo import ZoneInfo
 from chanjiao.files import chmod_quietly, seal, unseal
 from chanjiao.publication.bulletin import render_bulletin
 from chanjiao.publication.content import Content, read_content
-from chanjiao.publication.csv_files import (INDICATOR_COLUMNS, REVISION_COLUMNS, TARGET_COLUMNS, csv_text, indicator_rows,
-                                            target_rows, write_csv)
+from chanjiao.publication.csv_files import INDICATOR_COLUMNS, REVISION_COLUMNS, TARGET_COLUMNS, csv_text, indicator_rows, target_rows, write_csv
 from chanjiao.publication.docs_site import write_docs_site
 from chanjiao.publication.revisions import revised_values, revisions
 from chanjiao.publication.sdmx import write_sdmx_csv
 from chanjiao.publication.xlsx import write_workbook
 from chanjiao.settings import Settings
-from ingestion.period import TIMEZONE
 from chanjiao.version import code_version
+from ingestion.period import TIMEZONE
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +119,7 @@ def publish(settings: Settings, period: str) -> dict:
 
 def _write_files(settings: Settings, tmp: Path, content: Content, version: str, previous: Path | None,
                  fingerprint: str, inputs: dict) -> list[dict]:
-    published_at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    published_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
     indicators, targets = indicator_rows(content.values), target_rows(content.values)
     changes = revisions(previous, indicators, targets) if previous else []
     write_csv(tmp / "indicators.csv", INDICATOR_COLUMNS, indicators)

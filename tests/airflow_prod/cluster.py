@@ -156,7 +156,7 @@ class AirflowCluster:
                 proc.wait(timeout=10)
         self.processes.clear()
 
-    def __enter__(self) -> "AirflowCluster":
+    def __enter__(self) -> AirflowCluster:
         try:
             self.start()
         except BaseException:

@@ -40,7 +40,7 @@ def _released_months() -> list[str]:
     none in the future. (From the 1st to the 5th of a month, last month's release is not due yet, and a
     backfill cannot create a run scheduled in the future.)"""
     calendar = config.load({}).calendar
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     latest = Period.containing(now).previous()
     while calendar.scheduled_at(str(latest)) > now:
         latest = latest.previous()
@@ -175,7 +175,7 @@ def test_two_overlapping_ingest_runs_load_each_file_once(cluster):
     before = loads(cluster)
     builds_before = len(cluster.runs("chanjiao_build"))
     # A second batch for the latest month: three more schools, and new bytes (revisions) for the others.
-    dropped = dt.datetime.now(dt.timezone.utc)
+    dropped = dt.datetime.now(dt.UTC)
     files = city_month(landing, LATEST, SCHOOLS + 3, tag="(第二批)")
     expected = {sha256(f) for f in files}
 
@@ -207,7 +207,7 @@ def test_a_chunk_killed_midway_reports_and_announces_what_it_committed_when_run_
     landing = cluster.chanjiao_home / "landing"
     settle(cluster)
     before = loads(cluster)
-    dropped = dt.datetime.now(dt.timezone.utc)
+    dropped = dt.datetime.now(dt.UTC)
     # The workbook of a school that has not reported yet (accepted), then a file that is rejected, last in
     # arrival order: its load is where the task is killed.
     workbook = city_month(tmp_path / "batch", LATEST, SCHOOLS + 4, tag="(第三批)")[-1]

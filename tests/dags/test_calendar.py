@@ -34,8 +34,8 @@ def test_shipped_calendar_dates():
 def test_period_of_a_scheduled_run_is_the_previous_month():
     # 2026-01-05 08:00 in Shanghai is still 2026-01-05 00:00 UTC: the release covers December.
     cal = config.load({}).calendar
-    assert cal.period_for_run(dt.datetime(2026, 1, 5, 0, 0, tzinfo=dt.timezone.utc)) == "2025-12"
-    assert cal.period_for_run(dt.datetime(2026, 10, 31, 17, 0, tzinfo=dt.timezone.utc)) == "2026-10"  # 11-01 01:00 in Shanghai
+    assert cal.period_for_run(dt.datetime(2026, 1, 5, 0, 0, tzinfo=dt.UTC)) == "2025-12"
+    assert cal.period_for_run(dt.datetime(2026, 10, 31, 17, 0, tzinfo=dt.UTC)) == "2026-10"  # 11-01 01:00 in Shanghai
 
 
 def test_another_calendar_file_replaces_the_shipped_one(tmp_path):

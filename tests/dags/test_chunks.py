@@ -6,7 +6,6 @@ import logging
 import os
 import time
 
-
 from chanjiao import settings as config
 from chanjiao.landing import plan_chunks
 from tests.conftest import set_received

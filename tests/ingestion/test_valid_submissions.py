@@ -19,9 +19,25 @@ from hypothesis import strategies as st
 from expectations.gate import validate
 from ingestion.read import read_file
 from tests.conftest import PII_KEY, run_cli
-from tests.valid_submissions import (DEV_ZONES, KINDS, MUTATIONS, PROVINCES, applicable, context, county_codes, differences,
-                                     generate, id_under, in_force, locations, mutate, random_period, refill, region_codes,
-                                     rows_for)
+from tests.valid_submissions import (
+    DEV_ZONES,
+    KINDS,
+    MUTATIONS,
+    PROVINCES,
+    applicable,
+    context,
+    county_codes,
+    differences,
+    generate,
+    id_under,
+    in_force,
+    locations,
+    mutate,
+    random_period,
+    refill,
+    region_codes,
+    rows_for,
+)
 
 KEY = PII_KEY.encode()
 BATCH = 6

@@ -125,7 +125,7 @@ class Variant:
     band: tuple[Fraction | None, Fraction | None] | None = None
 
     @classmethod
-    def parse(cls, indicator: str, code: str) -> "Variant":
+    def parse(cls, indicator: str, code: str) -> Variant:
         """The warehouse's variant code (`population=…;scope=…;rule=60d/24m;band=1.5..2.5`), or the defaults of indicators.md."""
         if code == "default":
             if indicator == "teacher_practice_compliance":
@@ -167,7 +167,7 @@ def need(condition: bool, why: str) -> None:
         raise NotInRole(why)
 
 
-def counted(check, r: "Row") -> Fraction:
+def counted(check, r: Row) -> Fraction:
     """1 for a row that passes `check` (which raises NotInRole otherwise)."""
     check(r)
     return Fraction(1)
