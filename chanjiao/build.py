@@ -38,7 +38,9 @@ def dbt(settings: Settings, *args: str, stdout=None, lineage_env: dict[str, str]
 
 
 def run_dbt_build(settings: Settings, target: str, lineage_env: dict[str, str]) -> None:
-    result = dbt(settings, "build", "--target", target, lineage_env=lineage_env)
+    """Models and data tests. dbt's unit tests check the formulas, not the data: they run in CI (the test
+    suite), not in every production build."""
+    result = dbt(settings, "build", "--target", target, "--exclude-resource-type", "unit_test", lineage_env=lineage_env)
     if result.returncode != 0:
         where = "on PostgreSQL " if target == "postgres" else ""
         raise BuildError(f"dbt build {where}failed (exit {result.returncode}); see the dbt log above or {settings.dbt_target_dir / 'logs'}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import re
 
 import duckdb
 import pytest
@@ -308,6 +309,19 @@ def test_an_open_reader_never_blocks_a_build(month):
     finally:
         reader.close()
     assert run_cli(home, "query", "select count(*) as n from marts.fct_indicator_value", "--json").data[0]["n"] == before
+
+
+def test_dbt_unit_tests_pass(month):
+    """Production builds leave dbt's unit tests out (they check formulas, not data): CI runs them here."""
+    import subprocess
+
+    from chanjiao.build import dbt
+    from chanjiao.settings import Settings
+
+    settings = Settings(home=month["home"], pii_key=None)
+    result = dbt(settings, "test", "--select", "test_type:unit", "--target", "duckdb", stdout=subprocess.PIPE)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert re.search(r"PASS=(\d+)", result.stdout) and int(re.search(r"PASS=(\d+)", result.stdout)[1]) >= 20, result.stdout[-2000:]
 
 
 def test_dbt_docs_generate_describes_every_model(month):
