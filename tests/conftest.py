@@ -1,7 +1,12 @@
-"""Shared fixtures: an isolated $CHANJIAO_HOME, the CLI as a user runs it, and builders of real files."""
+"""Shared fixtures: an isolated $CHANJIAO_HOME, the CLI as a user runs it, and builders of real files.
+
+Also the test lanes (markers registered in pyproject.toml): which tests need dbt, PostgreSQL, Airflow
+or a browser, and how the suite is spread over xdist workers (see the end of this file).
+"""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import subprocess
@@ -50,3 +55,124 @@ def run_cli(home: Path, *args: str, key: str | None = PII_KEY, check_json: bool 
     if check_json and "--json" in args and result.returncode in (0, 3):
         result.data = json.loads(result.stdout)  # stdout holds one JSON document and nothing else
     return result
+
+
+# ------------------------------------------------------------------------------------------------
+# Test lanes and xdist
+# ------------------------------------------------------------------------------------------------
+#
+# Markers (pyproject.toml): a test needing Airflow, PostgreSQL or a browser carries `airflow`,
+# `postgres` or `browser`; one running real dbt builds carries `dbt`; every other test is `unit`.
+# `python3 dev.py test --fast` runs `not airflow and not postgres and not browser`.
+# They come from: a directory (below), the fixtures a test uses (below), or the module's `pytestmark`
+# (or a test's own mark). A test that imports Airflow, psycopg2 or Playwright without its marker
+# errors at teardown, so a missing marker shows in the fast lane instead of slowing it down.
+
+LANES = ("dbt", "postgres", "airflow", "browser")
+DIRECTORY_LANES = {"airflow_prod": ("airflow", "postgres")}  # a real Airflow deployment on the local PostgreSQL
+FIXTURE_LANES = {"browser_page": ("browser",), "chromium": ("browser",),
+                 "postgres": ("postgres",),  # test_full_month: the month built with --target postgres
+                 # homes built with dbt: publication/conftest.py, test_cli_hardening.py
+                 "month": ("dbt",), "v1": ("dbt",), "v2": ("dbt",), "built": ("dbt",), "school_home": ("dbt",)}
+MODULE_LANES = {"airflow": "airflow", "psycopg2": "postgres", "playwright": "browser"}
+
+# PostgreSQL: every xdist worker (and every checkout) builds the PostgreSQL target in its own database,
+# so two workers, or two engineers' runs, never replace each other's `raw` schema midway.
+_checkout = hashlib.sha1(str(Path(__file__).resolve().parent).encode()).hexdigest()[:6]
+os.environ["CHANJIAO_PG_DATABASE"] = f"chanjiao_test_{_checkout}_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+
+# Sequential seconds per test module (a 2-CPU machine, Dec 2026): the xdist groups are dealt out
+# heaviest first so both workers finish together. Unlisted modules count as 1 s a test.
+MODULE_SECONDS: dict[str, float] = {}
+
+
+def _lanes(item) -> set[str]:
+    found = {lane for lane in LANES if item.get_closest_marker(lane)}
+    parts = Path(item.path).relative_to(Path(__file__).parent).parts
+    for directory, lanes in DIRECTORY_LANES.items():
+        if parts[:1] == (directory,):
+            found.update(lanes)
+    for fixture, lanes in FIXTURE_LANES.items():
+        if fixture in item.fixturenames:
+            found.update(lanes)
+    return found
+
+
+def _shared_fixtures(item) -> list[str]:
+    """The module-, package- or session-scoped fixtures of our tests (not pytest's) this test uses."""
+    shared = []
+    for name in item.fixturenames:
+        defs = item._fixtureinfo.name2fixturedefs.get(name)
+        if defs and defs[-1].scope != "function" and defs[-1].baseid:
+            shared.append(f"{defs[-1].baseid}::{name}")
+    return shared
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the xdist_group marks
+def pytest_collection_modifyitems(config, items):
+    # Lanes
+    for item in items:
+        lanes = _lanes(item)
+        for lane in sorted(lanes):
+            if not item.get_closest_marker(lane):
+                item.add_marker(lane)
+        if not lanes:
+            item.add_marker("unit")
+
+    # xdist groups: tests sharing a module- or session-scoped fixture (directly or through another
+    # test) form one group, which runs on one worker in file order, so the fixture is built once per
+    # run; any other test may run on any worker.
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    shared = {item: _shared_fixtures(item) for item in items}
+    for names in shared.values():
+        for other in names[1:]:
+            parent[find(other)] = find(names[0])
+    units: dict[str, list] = {}
+    for item in items:
+        key = find(shared[item][0]) if shared[item] else item.nodeid
+        if shared[item]:
+            item.add_marker(pytest.mark.xdist_group(key.replace("@", "_")))
+        units.setdefault(key, []).append(item)
+
+    # Heaviest units first (stable: file order within a unit and among equals)
+    per_module: dict[str, int] = {}
+    for item in items:
+        per_module[_module(item)] = per_module.get(_module(item), 0) + 1
+    cost = {key: sum(MODULE_SECONDS.get(_module(i), per_module[_module(i)]) / per_module[_module(i)] for i in unit)
+            for key, unit in units.items()}
+    items[:] = [item for key in sorted(units, key=lambda k: -cost[k]) for item in units[key]]
+
+
+def _module(item) -> str:
+    return Path(item.path).relative_to(Path(__file__).parent.parent).as_posix()
+
+
+_WATCHED = tuple(MODULE_LANES)
+
+
+def _imported() -> set[str]:
+    return {name for name in _WATCHED if name in sys.modules}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    item.stash[_before] = _imported()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_teardown(item):
+    new = _imported() - item.stash.get(_before, set())
+    missing = sorted({MODULE_LANES[m] for m in new} - {lane for lane in LANES if item.get_closest_marker(lane)})
+    if missing:
+        pytest.fail(f"{item.nodeid} imported {', '.join(sorted(new))} but is not marked {' / '.join(missing)}: "
+                    "mark it (tests/conftest.py, Test lanes) so the fast lane leaves it out", pytrace=False)
+
+
+_before = pytest.StashKey[set]()

@@ -11,12 +11,16 @@ import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from chanjiao import warehouse
 from chanjiao.calendar import previous_period
 from chanjiao.demo.run import airflow_env, prepare_airflow
 from chanjiao.settings import Settings
 from tests.conftest import PII_KEY
 from tests.dags.receivers import smtp_env, smtp_receiver, wait_for, webhook_receiver
+
+pytestmark = pytest.mark.airflow
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

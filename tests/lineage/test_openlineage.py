@@ -21,6 +21,8 @@ from ingestion.templates import write_workbook
 from tests.conftest import PII_KEY, set_received
 from tests.warehouse.test_monthly_cycle import E, E5, teachers, workbook
 
+pytestmark = [pytest.mark.airflow, pytest.mark.dbt]
+
 PERIOD = "2026-10"
 AIRFLOW = Path(sys.executable).with_name("airflow")
 

@@ -23,6 +23,8 @@ from ingestion.templates import write_workbook
 from tests.conftest import run_cli, set_received
 from tests.warehouse.test_monthly_cycle import E, E5, NON_PROF, PART_TIME, teachers, workbook
 
+pytestmark = pytest.mark.dbt
+
 PERIOD, EARLIER = "2026-10", "2026-09"
 COUNTY, CITY = "410622", "410600"
 

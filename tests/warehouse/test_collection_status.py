@@ -1,10 +1,14 @@
 """The reporting frame drives the collection's status and the coverage of every indicator value."""
 from __future__ import annotations
 
+import pytest
+
 from ingestion.registry import kinds
 from ingestion.templates import write_workbook
 from tests.conftest import run_cli
 from tests.expectations.test_batch_rules import school
+
+pytestmark = pytest.mark.dbt
 
 PERIOD = "2026-10"
 

@@ -36,6 +36,8 @@ from ingestion.templates import write_workbook
 from tests.conftest import make_id_number, make_uscc, run_cli, set_received
 from tests.warehouse.test_monthly_cycle import _postgres_or_skip
 
+pytestmark = pytest.mark.dbt
+
 PERIOD = "2026-10"
 PERIOD_END = dt.date(2026, 10, 31)
 COHORT = 2026  # indicators.md "Cohort": month(P) >= 9 → Y = year(P)

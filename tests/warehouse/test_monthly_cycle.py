@@ -13,6 +13,8 @@ from ingestion.registry import kinds
 from ingestion.templates import write_workbook
 from tests.conftest import make_id_number, make_uscc, run_cli, set_received
 
+pytestmark = pytest.mark.dbt
+
 PERIOD = "2026-10"
 E = {i: make_uscc("410622", i) for i in range(1, 5)}  # E1–E4 in 淇县 (worked example 5)
 E5 = make_uscc("410603", 5)                           # one enterprise in 山城区
@@ -285,6 +287,7 @@ def _postgres_or_skip():
     return psycopg2
 
 
+@pytest.mark.postgres
 def test_postgres_target_gives_the_same_indicators(month):
     psycopg2 = _postgres_or_skip()
     from chanjiao.postgres import connection_settings

@@ -34,6 +34,8 @@ from ingestion.templates import write_workbook
 from tests.conftest import run_cli, set_received
 from tests.warehouse.test_full_month import PERIOD, PERIOD_END, generate
 
+pytestmark = pytest.mark.dbt
+
 COHORT = 2026  # indicators.md "Cohort": P = 2026-10 → Y = 2026
 LEVEL_RANK = {"国家": 4, "国家级": 4, "省": 3, "省级": 3, "市(州)": 2, "市级": 2, "州级": 2, "县": 1, "县级": 1}
 SECONDARY, HIGHER = ("中职", "技工院校"), ("高职专科", "职业本科")
