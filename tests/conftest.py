@@ -65,8 +65,8 @@ def run_cli(home: Path, *args: str, key: str | None = PII_KEY, check_json: bool 
 # `postgres` or `browser`; one running real dbt builds carries `dbt`; every other test is `unit`.
 # `python3 dev.py test --fast` runs `not airflow and not postgres and not browser`.
 # They come from: a directory (below), the fixtures a test uses (below), or the module's `pytestmark`
-# (or a test's own mark). A test that imports Airflow, psycopg2 or Playwright without its marker
-# errors at teardown, so a missing marker shows in the fast lane instead of slowing it down.
+# (or a test's own mark). A test that imports Airflow or Playwright without its marker fails
+# at teardown, so a missing marker shows in the fast lane instead of slowing it down.
 
 LANES = ("dbt", "postgres", "airflow", "browser")
 DIRECTORY_LANES = {"airflow_prod": ("airflow", "postgres")}  # a real Airflow deployment on the local PostgreSQL
@@ -74,16 +74,29 @@ FIXTURE_LANES = {"browser_page": ("browser",), "chromium": ("browser",),
                  "postgres": ("postgres",),  # test_full_month: the month built with --target postgres
                  # homes built with dbt: publication/conftest.py, test_cli_hardening.py
                  "month": ("dbt",), "v1": ("dbt",), "v2": ("dbt",), "built": ("dbt",), "school_home": ("dbt",)}
-MODULE_LANES = {"airflow": "airflow", "psycopg2": "postgres", "playwright": "browser"}
+# (psycopg2 is no sign of PostgreSQL: Great Expectations imports it)
+MODULE_LANES = {"airflow": "airflow", "playwright": "browser"}
 
 # PostgreSQL: every xdist worker (and every checkout) builds the PostgreSQL target in its own database,
 # so two workers, or two engineers' runs, never replace each other's `raw` schema midway.
 _checkout = hashlib.sha1(str(Path(__file__).resolve().parent).encode()).hexdigest()[:6]
 os.environ["CHANJIAO_PG_DATABASE"] = f"chanjiao_test_{_checkout}_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 
-# Sequential seconds per test module (a 2-CPU machine, Dec 2026): the xdist groups are dealt out
-# heaviest first so both workers finish together. Unlisted modules count as 1 s a test.
-MODULE_SECONDS: dict[str, float] = {}
+# Rough sequential seconds per test module (a 2-CPU machine, Dec 2026): the xdist groups are dealt
+# out heaviest first, so that no long group starts last. Unlisted modules count as 1 s a test.
+MODULE_SECONDS: dict[str, float] = {
+    "tests/airflow_prod/test_local_executor.py": 600, "tests/dags/test_demo.py": 500,
+    "tests/airflow_prod/test_celery_smoke.py": 150, "tests/lineage/test_openlineage.py": 120,
+    "tests/dags/test_overlapping_ingest.py": 90, "tests/dags/test_publish_alerts.py": 90,
+    "tests/warehouse/test_monthly_cycle.py": 200, "tests/warehouse/test_full_month.py": 150,
+    "tests/warehouse/test_trace_recompute.py": 60, "tests/test_cli_hardening.py": 150,
+    "tests/publication/test_versions.py": 120, "tests/publication/test_release_files.py": 60,
+    "tests/publication/test_browser.py": 40, "tests/publication/test_revisions.py": 20,
+    "tests/lineage/test_trace_history.py": 90, "tests/expectations/test_rules.py": 40,
+    "tests/warehouse/test_targets_as_configuration.py": 60, "tests/warehouse/test_collection_status.py": 30,
+    "tests/ingestion/test_valid_submissions.py": 60, "tests/ingestion/test_corpus.py": 60,
+    "tests/ingestion/test_safety.py": 60, "tests/expectations/test_faults.py": 30, "tests/dags/test_chunks.py": 12,
+}
 
 
 def _lanes(item) -> set[str]:
@@ -154,11 +167,8 @@ def _module(item) -> str:
     return Path(item.path).relative_to(Path(__file__).parent.parent).as_posix()
 
 
-_WATCHED = tuple(MODULE_LANES)
-
-
 def _imported() -> set[str]:
-    return {name for name in _WATCHED if name in sys.modules}
+    return {name for name in MODULE_LANES if name in sys.modules}
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -166,13 +176,18 @@ def pytest_runtest_setup(item):
     item.stash[_before] = _imported()
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_runtest_teardown(item):
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if call.when != "teardown" or not report.passed:
+        return
     new = _imported() - item.stash.get(_before, set())
     missing = sorted({MODULE_LANES[m] for m in new} - {lane for lane in LANES if item.get_closest_marker(lane)})
     if missing:
-        pytest.fail(f"{item.nodeid} imported {', '.join(sorted(new))} but is not marked {' / '.join(missing)}: "
-                    "mark it (tests/conftest.py, Test lanes) so the fast lane leaves it out", pytrace=False)
+        report.outcome = "failed"
+        report.longrepr = (f"{item.nodeid} imported {', '.join(sorted(new))} but is not marked {' / '.join(missing)}: "
+                           "mark it (tests/conftest.py, Test lanes) so that the fast lane leaves it out")
 
 
 _before = pytest.StashKey[set]()
