@@ -163,6 +163,28 @@ def pytest_collection_modifyitems(config, items):
     items[:] = [item for key in sorted(units, key=lambda k: -cost[k]) for item in units[key]]
 
 
+class _XdistGroups:
+    """xdist 3.8's loadgroup names a test's group by appending `@group` to `item._nodeid`, which pytest
+    9.2 no longer reads (nodes keep a NodeId in `_id`), so every test would be its own unit and a module's
+    fixture would be built on every worker. This does the same on `_id`, after deselection; harmless
+    once xdist does it itself (the group is the text after the last `@`)."""
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, config, items):
+        if not config.getvalue("loadgroup"):
+            return
+        from _pytest.nodeid import coerce_node_id
+
+        for item in items:
+            mark = item.get_closest_marker("xdist_group")
+            if mark and not item.nodeid.endswith(f"@{mark.args[0]}"):
+                item._id = coerce_node_id(f"{item.nodeid}@{mark.args[0]}")
+
+
+def pytest_configure(config):
+    config.pluginmanager.register(_XdistGroups(), "chanjiao-xdist-groups")
+
+
 def _module(item) -> str:
     return Path(item.path).relative_to(Path(__file__).parent.parent).as_posix()
 
