@@ -121,7 +121,7 @@ def _shared_fixtures(item) -> list[str]:
     return shared
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the xdist_group marks
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by these marks
 def pytest_collection_modifyitems(config, items):
     # Lanes
     for item in items:
