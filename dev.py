@@ -1,5 +1,9 @@
 #!/usr/bin/env python3
-"""Bootstrap and run chanjiao: `python3 dev.py demo` or `python3 dev.py test [pytest args]`.
+"""Bootstrap and run chanjiao: `python3 dev.py demo` or `python3 dev.py test [--fast] [pytest args]`.
+
+`dev.py test` is the full suite, as CI runs it; `dev.py test --fast` leaves out the tests that need
+Airflow, PostgreSQL or a browser (markers in pyproject.toml). Both run on every CPU (pytest-xdist)
+unless the arguments choose otherwise (`-n 0` runs in one process).
 
 Needs only Python 3.11+. On first use (or when uv.lock changes) it creates .venv and installs
 exactly what uv.lock pins, with the uv version the lock was made with.
@@ -50,6 +54,34 @@ def ensure_venv(command: str) -> None:
     print(f"dev.py: environment ready in {time.monotonic() - started:.0f} s", file=sys.stderr)
 
 
+# `--fast`: everything that needs no Airflow, PostgreSQL or browser (the markers conftest.py applies)
+FAST_LANE = "not airflow and not postgres and not browser"
+
+
+def pytest_args(args: list[str]) -> list[str]:
+    """The pytest command line for `dev.py test`: the lane, then xdist unless the caller chose."""
+    fast = "--fast" in args
+    args = [a for a in args if a != "--fast"]
+    if fast:
+        # an -m of the caller's narrows the fast lane, it does not widen it
+        for i, arg in enumerate(args):
+            if arg == "-m" and i + 1 < len(args):
+                args[i + 1] = f"({FAST_LANE}) and ({args[i + 1]})"
+                break
+            if arg.startswith("-m") and len(arg) > 2:
+                args[i] = f"-m({FAST_LANE}) and ({arg[2:]})"
+                break
+        else:
+            args = ["-m", FAST_LANE, *args]
+    chose = any(a in ("-n", "--numprocesses", "--dist", "no:xdist") or a.startswith(("--numprocesses=", "--dist="))
+                or (a.startswith("-n") and not a.startswith("--")) for a in args)
+    if not chose:
+        # one worker per CPU; conftest.py puts each test module (or the modules sharing a session fixture)
+        # in one xdist group, so module and session fixtures are built once per run, heaviest groups first
+        args = ["-n", "auto", "--dist", "loadgroup", "--no-loadscope-reorder", *args]
+    return args
+
+
 def main() -> int:
     if len(sys.argv) < 2 or sys.argv[1] not in ("demo", "test"):
         print(__doc__.strip(), file=sys.stderr)
@@ -58,7 +90,7 @@ def main() -> int:
     ensure_venv(command)
     if command == "demo":
         return subprocess.run([BIN / "chanjiao", "demo", *rest], cwd=ROOT).returncode
-    return subprocess.run([BIN / "python", "-m", "pytest", *rest], cwd=ROOT).returncode
+    return subprocess.run([BIN / "python", "-m", "pytest", *pytest_args(rest)], cwd=ROOT).returncode
 
 
 if __name__ == "__main__":

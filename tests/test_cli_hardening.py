@@ -351,6 +351,7 @@ def _modes(root: Path) -> dict[str, int]:
     return {str(p.relative_to(root)): stat.S_IMODE(p.lstat().st_mode) for p in root.rglob("*") if not p.is_symlink()}
 
 
+@pytest.mark.dbt
 def test_the_home_is_owner_only_and_a_publication_world_readable_and_read_only(tmp_path):
     from ingestion.registry import kinds
     from ingestion.templates import write_workbook
@@ -466,6 +467,7 @@ def _no_child_left(proc: subprocess.Popen, seen: dict[int, list[str]], home: Pat
         fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+@pytest.mark.dbt
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL])
 def test_stopping_a_build_stops_dbt(tmp_path, sig):
     home = tmp_path / "home"

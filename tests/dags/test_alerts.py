@@ -11,6 +11,8 @@ from chanjiao.orchestration.alerts import send_alert
 from chanjiao.orchestration.deadline import check_deadline
 from tests.dags.receivers import free_port, smtp_env, smtp_receiver, wait_for, webhook_receiver
 
+pytestmark = pytest.mark.airflow  # chanjiao.orchestration.alerts sends mail with Airflow's email settings
+
 PERIOD = "2026-10"
 
 

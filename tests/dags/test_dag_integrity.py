@@ -9,6 +9,8 @@ import pytest
 
 from chanjiao.settings import DAGS_DIR
 
+pytestmark = pytest.mark.airflow
+
 DAG_FILES = sorted(DAGS_DIR.glob("*.py"))
 DAG_IDS = {"chanjiao_ingest", "chanjiao_build", "chanjiao_publish"}
 

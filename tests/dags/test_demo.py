@@ -21,6 +21,8 @@ from chanjiao.demo.run import DEMO_PII_KEY, run_dag
 from chanjiao.settings import Settings
 from tests.conftest import CLI
 
+pytestmark = [pytest.mark.airflow, pytest.mark.dbt]
+
 DAG_IDS = ("chanjiao_ingest", "chanjiao_build", "chanjiao_publish")
 
 

@@ -10,12 +10,15 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from chanjiao.app import home as home_use_cases
 from chanjiao.demo.generate import PERIOD, generate
 from chanjiao.demo.run import airflow_env, prepare_airflow
 from chanjiao.settings import Settings
 from tests.conftest import PII_KEY
+
+pytestmark = pytest.mark.airflow
 
 
 def test_two_overlapping_ingest_runs(tmp_path):

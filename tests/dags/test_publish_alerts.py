@@ -10,12 +10,16 @@ import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from chanjiao.app import home as home_use_cases
 from chanjiao.demo.run import airflow_env, prepare_airflow
 from chanjiao.settings import Settings
 from ingestion.period import Period
 from tests.conftest import PII_KEY
 from tests.dags.receivers import smtp_env, smtp_receiver, wait_for, webhook_receiver
+
+pytestmark = pytest.mark.airflow
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

@@ -21,6 +21,8 @@ from chanjiao.settings import Settings
 from tests.conftest import PII_KEY, run_cli, set_received
 from tests.warehouse.test_monthly_cycle import E5, E, teachers, workbook
 
+pytestmark = [pytest.mark.airflow, pytest.mark.dbt]
+
 PERIOD = "2026-10"
 AIRFLOW = Path(sys.executable).with_name("airflow")
 

@@ -22,6 +22,8 @@ from chanjiao.demo import factory as fx
 from tests.conftest import run_cli, set_received
 from tests.warehouse.test_monthly_cycle import E5, NON_PROF, PART_TIME, E, teachers, workbook
 
+pytestmark = pytest.mark.dbt
+
 PERIOD, EARLIER = "2026-10", "2026-09"
 COUNTY, CITY = "410622", "410600"
 

@@ -3,7 +3,11 @@ from __future__ import annotations
 
 import csv
 
+import pytest
+
 from tests.publication.month import PERIOD
+
+pytestmark = [pytest.mark.browser, pytest.mark.dbt]
 
 
 def test_bulletin_renders_offline_with_a_chart_and_target_line_per_target(v2, browser_page, tmp_path):

@@ -12,6 +12,8 @@ from chanjiao.publication.notes import aims_outside
 from tests.conftest import run_cli
 from tests.publication.month import PERIOD
 
+pytestmark = pytest.mark.dbt
+
 RELEASE_FILES = {"indicators.xlsx", "indicators.csv", "indicators.sdmx.csv", "bulletin.html", "manifest.json", "targets.csv", "docs/index.html"}
 SDMX_HEADER = ["STRUCTURE", "STRUCTURE_ID", "ACTION", "INDICATOR", "REF_AREA", "TIME_PERIOD", "OBS_VALUE", "UNIT_MEASURE", "OBS_STATUS", "REVISED"]
 

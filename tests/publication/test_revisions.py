@@ -6,8 +6,11 @@ import hashlib
 import json
 
 import openpyxl
+import pytest
 
 from tests.publication.month import PERIOD
+
+pytestmark = pytest.mark.dbt
 
 
 def rows_of(path):

@@ -27,6 +27,8 @@ from chanjiao.settings import Settings
 from tests.conftest import CLI, PII_KEY, run_cli
 from tests.publication.month import PERIOD
 
+pytestmark = pytest.mark.dbt
+
 # Small enough that the workbook (about 14 kB) cannot be written, large enough for indicators.csv,
 # targets.csv and revisions.csv (about 4 kB at most), which are written before it: the fault lands
 # midway through the version, after some of its files exist.

@@ -1,9 +1,13 @@
 """The reporting frame drives the collection's status and the coverage of every indicator value."""
 from __future__ import annotations
 
+import pytest
+
 from chanjiao.demo import factory as fx
 from tests.conftest import run_cli
 from tests.expectations.test_batch_rules import school
+
+pytestmark = pytest.mark.dbt
 
 PERIOD = "2026-10"
 

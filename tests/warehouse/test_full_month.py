@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import random
 import time
 from collections import defaultdict
@@ -31,10 +30,10 @@ import duckdb
 import pytest
 from stdnum.cn import ric
 
-from chanjiao.demo import factory as fx
-from ingestion.registry import kinds
-from tests.conftest import make_id_number, make_uscc, run_cli, set_received
+from tests.conftest import make_id_number, make_uscc, run_cli
 from tests.warehouse.test_monthly_cycle import _postgres_or_skip
+
+pytestmark = pytest.mark.dbt
 
 PERIOD = "2026-10"
 PERIOD_END = dt.date(2026, 10, 31)
@@ -884,26 +883,9 @@ TIMINGS: dict[str, float] = {}
 
 
 @pytest.fixture(scope="module")
-def month(tmp_path_factory):
-    home = tmp_path_factory.mktemp("home")
-    inbox = tmp_path_factory.mktemp("inbox")
-    g = generate()
-    registry = kinds()
-    for f in g.files:
-        path = fx.write(registry[f.kind], inbox / f.name, f.data)
-        set_received(path, f.received)
-        f.sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
-    started = time.monotonic()
-    ingest = run_cli(home, "ingest", str(inbox), "--period", PERIOD, "--json")
-    TIMINGS["ingest"] = time.monotonic() - started
-    assert ingest.returncode in (0, 3), ingest.stderr[-3000:]
-    started = time.monotonic()
-    build = run_cli(home, "build", "--json")
-    TIMINGS["build_duckdb"] = time.monotonic() - started
-    assert build.returncode == 0, build.stderr[-3000:]
-    print(f"\n[full month] {len(g.files)} files; ingest {TIMINGS['ingest']:.1f} s; "
-          f"chanjiao build on DuckDB {TIMINGS['build_duckdb']:.1f} s wall (dbt build {build.data['seconds']} s)")
-    return {"home": home, "generator": g, "ingest": ingest, "expected": Expected(g.files), "targets": read_targets()}
+def month(generated_month):
+    """The month through the real CLI: built once per run in conftest.py, shared with test_trace_recompute."""
+    return generated_month
 
 
 VALUE_SQL = ("select indicator_code, variant_code, region_code, numerator, denominator, value, status, unit, cohort_year, "

@@ -14,6 +14,8 @@ from chanjiao.demo import factory as fx
 from ingestion.registry import kinds
 from tests.conftest import run_cli, set_received
 
+pytestmark = pytest.mark.dbt
+
 PERIOD = "2026-10"
 E = {i: fx.uscc("410622", i) for i in range(1, 5)}  # E1–E4 in 淇县 (worked example 5)
 E5 = fx.uscc("410603", 5)                           # one enterprise in 山城区
@@ -271,6 +273,7 @@ def _postgres_or_skip():
     return psycopg2
 
 
+@pytest.mark.postgres
 def test_postgres_target_gives_the_same_indicators(month):
     psycopg2 = _postgres_or_skip()
     from chanjiao import settings as config

@@ -24,6 +24,8 @@ from ingestion.registry import kinds
 from tests.conftest import run_cli, set_received
 from tests.warehouse.test_monthly_cycle import NON_PROF, PART_TIME, teachers, workbook
 
+pytestmark = pytest.mark.dbt
+
 PERIOD = "2026-10"
 DBT_PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
 DBT = Path(sys.executable).with_name("dbt")

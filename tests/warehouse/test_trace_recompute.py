@@ -29,10 +29,10 @@ import duckdb
 import pytest
 from python_calamine import CalamineWorkbook
 
-from chanjiao.demo import factory as fx
-from ingestion.registry import kinds
-from tests.conftest import run_cli, set_received
-from tests.warehouse.test_full_month import PERIOD, PERIOD_END, generate
+from tests.conftest import run_cli
+from tests.warehouse.test_full_month import PERIOD, PERIOD_END
+
+pytestmark = pytest.mark.dbt
 
 COHORT = 2026  # indicators.md "Cohort": P = 2026-10 → Y = 2026
 LEVEL_RANK = {"国家": 4, "国家级": 4, "省": 3, "省级": 3, "市(州)": 2, "市级": 2, "州级": 2, "县": 1, "县级": 1}
@@ -539,16 +539,10 @@ def check_value(archive: Archive, published: dict, rows: list[dict]) -> list[str
 # --------------------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def month(tmp_path_factory):
-    home = tmp_path_factory.mktemp("home")
-    inbox = tmp_path_factory.mktemp("inbox")
-    registry = kinds()
-    for f in generate().files:
-        set_received(fx.write(registry[f.kind], inbox / f.name, f.data), f.received)
-    ingest = run_cli(home, "ingest", str(inbox), "--period", PERIOD, "--json")
-    assert ingest.returncode == 0, ingest.stderr[-3000:]
-    build = run_cli(home, "build")
-    assert build.returncode == 0, build.stderr[-3000:]
+def month(generated_month):
+    """The month test_full_month reads too, built once per run (conftest.py)."""
+    home = generated_month["home"]
+    assert generated_month["ingest"].returncode == 0, generated_month["ingest"].stderr[-3000:]
     with duckdb.connect(str(home / "marts.duckdb"), read_only=True) as con:
         published = con.execute(
             "select indicator_code as indicator, variant_code as variant, region_code as region, region_level, unit, "
