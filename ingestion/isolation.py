@@ -40,7 +40,7 @@ from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import wait
 from pathlib import Path
 
-from ingestion.faults import FaultPoints
+from ingestion.faults import NO_FAULTS, FaultPoints
 from ingestion.limits import MB, GiB, Limits
 from ingestion.parsed import ParsedFile, Problem, sha256_of
 from ingestion.precheck import precheck
@@ -81,7 +81,7 @@ def default_workers(n_files: int) -> int:
 
 
 def read_many(paths: Iterable[Path], pii_key: bytes, collection_period: str | None = None, limits: Limits | None = None,
-              workers: int | None = None, reader: Reader = read_file, faults: FaultPoints = FaultPoints()) -> Iterator[ParsedFile]:
+              workers: int | None = None, reader: Reader = read_file, faults: FaultPoints = NO_FAULTS) -> Iterator[ParsedFile]:
     """One ParsedFile per path, in input order; a file that fails its precheck, crashes, exhausts memory
     or time is a ParsedFile carrying its path, sha256 and one Problem. `limits` default to `Limits()`;
     the configured ones are the caller's to pass. `reader` and `faults` must be picklable (a module-level
