@@ -329,10 +329,9 @@ def _failed(path: Path, rule: str, message: str) -> ParsedFile:
 # --- worker side -----------------------------------------------------------------------------------
 
 def _die_with_parent() -> None:
-    try:  # Linux: SIGKILL this worker when the process that forked it exits
+    # Linux: SIGKILL this worker when the process that forked it exits; elsewhere libc has no prctl
+    with contextlib.suppress(AttributeError, OSError):
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except Exception:
-        pass
 
 
 def _confine(limits: Limits, stderr_path: str) -> None:
@@ -395,10 +394,9 @@ def _serve(conn, pii_key: bytes, period: str | None, limits: Limits, reader: Rea
             _send_parsed(conn, index, parsed, positions)
         except MemoryError:
             parsed = None
-            try:
+            # the parent may be gone (OSError) or memory still short: the worker ends either way
+            with contextlib.suppress(OSError, MemoryError):
                 conn.send(("memory", index, None, None))
-            except Exception:
-                pass
             return  # a fresh worker takes the next file
         except Exception:
             conn.send(("error", index, traceback.format_exc(limit=30), None))

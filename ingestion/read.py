@@ -11,6 +11,7 @@ file's submitter, period and region are identified (`ingestion.identify`). The r
 """
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from ingestion import codes
@@ -21,6 +22,8 @@ from ingestion.identify import identify
 from ingestion.parsed import ParsedFile, Problem, sha256_of
 from ingestion.registry import kinds
 from ingestion.rows import markers, read_sheet
+
+log = logging.getLogger(__name__)
 
 
 def read_file(path: Path, pii_key: bytes, collection_period: str | None = None) -> ParsedFile:
@@ -67,4 +70,4 @@ def warm_up() -> None:
         markers()
         codes.region_is_valid("110101", 2000)
     except Exception:
-        pass
+        log.debug("warm-up failed; the first file read will report it", exc_info=True)
