@@ -69,7 +69,8 @@ def main() -> int:
                 if problems:
                     counts["false rejection"] += 1
                     reasons.update({(q.rule, q.column) for q in problems})
-                    examples["false rejection"].append(label + "".join(f"\n      {q.sheet!r} row {q.row} {q.column!r} [{q.rule}] {q.message}" for q in problems[:6]))
+                    examples["false rejection"].append(label + "".join(f"\n      {q.sheet!r} row {q.row} {q.column!r} [{q.rule}] {q.message}"
+                                                                       for q in problems[:6]))
                 else:
                     diff = differences(s, p, KEY)
                     if diff:

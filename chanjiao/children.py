@@ -13,6 +13,7 @@ The group is not the terminal's, so Ctrl-C reaches only the chanjiao command, wh
 """
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import signal
@@ -43,10 +44,10 @@ def stop_on_signals() -> None:
 
 
 def _die_with_parent(parent: int) -> None:
-    try:  # Linux: SIGTERM this process when the thread that started it exits
+    # Linux: SIGTERM this process when the thread that started it exits; elsewhere libc has no prctl.
+    # Runs between fork and exec (preexec_fn): nothing to log with here.
+    with contextlib.suppress(AttributeError, OSError):
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    except Exception:
-        pass
     if os.getppid() != parent:  # the parent died before the death signal was armed
         os._exit(1)
 

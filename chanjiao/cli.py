@@ -197,9 +197,11 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--region", required=True)
     c.add_argument("--period", type=_period, required=True)
     c.add_argument("--as-of", type=_timestamp)
-    c.add_argument("--compare-to", type=_period, metavar="P2", help="also list the reporting units whose contribution changed since period P2, and the submissions that changed them")
+    c.add_argument("--compare-to", type=_period, metavar="P2",
+                   help="also list the reporting units whose contribution changed since period P2, and the submissions that changed them")
     command("query", cmd_query, "read-only SQL against the marts").add_argument("sql")
-    command("backup", cmd_backup, "a consistent copy of the home (warehouse, archive, quarantine, publications, …) into DEST, with a sha256 manifest").add_argument("dest")
+    command("backup", cmd_backup,
+            "a consistent copy of the home (warehouse, archive, quarantine, publications, …) into DEST, with a sha256 manifest").add_argument("dest")
     command("restore", cmd_restore, "restore a backup into an empty CHANJIAO_HOME, checking every file against its manifest").add_argument("src")
     command("demo", cmd_demo, "three months of sample submissions and a late correction, through the Airflow DAGs (ingest, build, publish)")
     return p

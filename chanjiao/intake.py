@@ -28,14 +28,12 @@ from chanjiao.landing import expand, in_landing
 from chanjiao.settings import Settings
 from chanjiao.version import code_version
 from expectations.report import render
-from ingestion.faults import FaultPoints
+from ingestion.faults import NO_FAULTS, FaultPoints
 from ingestion.isolation import read_many
 from ingestion.parsed import ParsedFile, Problem
 from ingestion.period import Period
 
 log = logging.getLogger(__name__)
-
-NO_FAULTS = FaultPoints()
 
 
 def ingest(con, paths: Iterable[Path], settings: Settings, period: str | None = None, progress: Callable[[int, int], None] | None = None,

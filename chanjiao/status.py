@@ -43,7 +43,8 @@ def _frame_status(settings: Settings, period: str) -> list[dict] | None:
 def format_status(s: dict) -> str:
     lines = [f"采集状态 collection status {s['period']}", f"  {s['note']}", f"  {'类型':<22}{'填报单位':<14}{'状态':<10}收到/接收/退回/重复  最新文件"]
     for r in s["submitters"]:
-        lines.append(f"  {r['kind'] or '?':<22}{r['submitter'] or '?':<14}{r['state']:<10}{r['received']}/{r['accepted']}/{r['rejected']}/{r['duplicates']}           {r['latest_file']}")
+        lines.append(f"  {r['kind'] or '?':<22}{r['submitter'] or '?':<14}{r['state']:<10}"
+                     f"{r['received']}/{r['accepted']}/{r['rejected']}/{r['duplicates']}           {r['latest_file']}")
     for f in s["frame"] or []:
         if f["collection_state"] != "accepted" or not f["is_expected"]:
             label = {"missing": "未报", "rejected": "被退回"}.get(f["collection_state"], "已接收") + ("" if f["is_expected"] else "（名录外）")

@@ -13,7 +13,7 @@ import great_expectations.expectations as gxe
 import pandas as pd
 
 from expectations.history import FrameRow, History
-from expectations.thresholds import Thresholds
+from expectations.thresholds import DEFAULT_THRESHOLDS, Thresholds
 from ingestion.parsed import ParsedFile
 from ingestion.regions import covers
 
@@ -34,7 +34,7 @@ def _suite(name: str, expectation) -> gx.ExpectationSuite:
     return gx.ExpectationSuite(name=name, expectations=[expectation])
 
 
-def frames(history: History, files: list[ParsedFile], period_of: dict[str, str], thresholds: Thresholds = Thresholds()) -> list:
+def frames(history: History, files: list[ParsedFile], period_of: dict[str, str], thresholds: Thresholds = DEFAULT_THRESHOLDS) -> list:
     out = []
     teacher_change, register_shrink = thresholds.teacher_change, thresholds.register_shrink
 

@@ -39,6 +39,7 @@ def render(load: dict) -> str:
  · 报告期 {e(str(load.get('period')))} · 接收 {e(str(load.get('received_at')))} · 结果 <b>{e(load['status'])}</b> · 入库批次 {e(load['load_id'])}</p>
 <h2>退回原因 ({len(reasons)})</h2><table>{head}{listing(reasons, 'fail')}</table>
 <h2>提示 ({len(warnings)})</h2><table>{head}{listing(warnings, 'warn')}</table>
-<h2>检查项 ({len(results)})</h2><table><tr><th>检查集</th><th>规则</th><th>字段</th><th>GX expectation</th><th>级别</th><th>结果</th><th>不符行数</th></tr>{rows}</table>
+<h2>检查项 ({len(results)})</h2><table><tr><th>检查集</th><th>规则</th><th>字段</th><th>GX expectation</th>\
+<th>级别</th><th>结果</th><th>不符行数</th></tr>{rows}</table>
 </body></html>"""
 

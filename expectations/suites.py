@@ -66,7 +66,8 @@ def school_info(period: str) -> list:
             column_A="total_teaching_hours", column_B="practical_teaching_hours", or_equal=True,
             meta=_meta("practical_le_total", "practical_teaching_hours", "实践性教学课时不能大于总课时：请核对两项课时"),
         ),
-        gxe.ExpectColumnValuesToBeBetween(column="practical_teaching_hours", min_value=0, meta=_meta("range", "practical_teaching_hours", "实践性教学课时不能为负数")),
+        gxe.ExpectColumnValuesToBeBetween(column="practical_teaching_hours", min_value=0,
+                                          meta=_meta("range", "practical_teaching_hours", "实践性教学课时不能为负数")),
     ]
 
 
@@ -75,14 +76,17 @@ def teachers(period: str) -> list:
         _unique(["teacher_id_hash"], "teacher_id", "教师工号在本校内重复：每位教师只能占一行，请删除重复行或更正工号"),
         gxe.ExpectColumnValuesToBeInSet(
             column="is_professional", value_set=[True], row_condition=Column("is_dual_qualified") == True,  # noqa: E712 (builds a Condition; is_in() refuses booleans)
-            meta=_meta("dual_requires_professional", "is_dual_qualified", "只有专业课教师可认定为双师型：请将“是否双师型”改为“否”，或将“是否专业课教师”改为“是”"),
+            meta=_meta("dual_requires_professional", "is_dual_qualified",
+                       "只有专业课教师可认定为双师型：请将“是否双师型”改为“否”，或将“是否专业课教师”改为“是”"),
         ),
         gxe.ExpectColumnValuesToNotBeNull(
             column="source_enterprise_uscc", row_condition=Column("employment_type") == "兼职",
             meta=_meta("part_time_requires_uscc", "source_enterprise_uscc", "兼职教师必须填写来源企业统一社会信用代码"),
         ),
-        gxe.ExpectColumnValuesToBeBetween(column="practice_days_12m", min_value=0, max_value=366, meta=_meta("range", "practice_days_12m", "近12个月企业实践天数应在0至366之间")),
-        gxe.ExpectColumnValuesToBeBetween(column="practice_days_24m", min_value=0, max_value=731, meta=_meta("range", "practice_days_24m", "近24个月企业实践天数应在0至731之间")),
+        gxe.ExpectColumnValuesToBeBetween(column="practice_days_12m", min_value=0, max_value=366,
+                                          meta=_meta("range", "practice_days_12m", "近12个月企业实践天数应在0至366之间")),
+        gxe.ExpectColumnValuesToBeBetween(column="practice_days_24m", min_value=0, max_value=731,
+                                          meta=_meta("range", "practice_days_24m", "近24个月企业实践天数应在0至731之间")),
         gxe.ExpectColumnPairValuesAToBeGreaterThanB(
             column_A="practice_days_24m", column_B="practice_days_12m", or_equal=True, ignore_row_if="either_value_is_missing",
             meta=_meta("practice_24m_ge_12m", "practice_days_24m", "近24个月企业实践天数不能少于近12个月天数"),
@@ -102,7 +106,8 @@ def cooperations(period: str) -> list:
 def above_scale_enterprises(period: str) -> list:
     return [
         _unique(["uscc"], "uscc", "同一企业在名录中重复出现：请删除重复行"),
-        gxe.ExpectColumnValuesToMatchRegex(column="industry_code", regex=r"^[A-T]\d{2}$", meta=_meta("industry_code_format", "industry_code", "行业代码应为门类字母加2位数字，如C36")),
+        gxe.ExpectColumnValuesToMatchRegex(column="industry_code", regex=r"^[A-T]\d{2}$",
+                                           meta=_meta("industry_code_format", "industry_code", "行业代码应为门类字母加2位数字，如C36")),
     ]
 
 

@@ -23,3 +23,6 @@ class Thresholds:
         (shares: 0.3 is 30%; 0 warns of any change). Anything else raises `ingestion.setting.SettingError`."""
         return cls(teacher_change=number(mapping, "CHANJIAO_GATE_TEACHER_CHANGE", cls.teacher_change, zero_allowed=True),
                    register_shrink=number(mapping, "CHANJIAO_GATE_REGISTER_SHRINK", cls.register_shrink, zero_allowed=True))
+
+
+DEFAULT_THRESHOLDS = Thresholds()  # frozen: one shared instance is a safe default argument

@@ -40,7 +40,7 @@ from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import wait
 from pathlib import Path
 
-from ingestion.faults import FaultPoints
+from ingestion.faults import NO_FAULTS, FaultPoints
 from ingestion.limits import MB, GiB, Limits
 from ingestion.parsed import ParsedFile, Problem, sha256_of
 from ingestion.precheck import precheck
@@ -81,7 +81,7 @@ def default_workers(n_files: int) -> int:
 
 
 def read_many(paths: Iterable[Path], pii_key: bytes, collection_period: str | None = None, limits: Limits | None = None,
-              workers: int | None = None, reader: Reader = read_file, faults: FaultPoints = FaultPoints()) -> Iterator[ParsedFile]:
+              workers: int | None = None, reader: Reader = read_file, faults: FaultPoints = NO_FAULTS) -> Iterator[ParsedFile]:
     """One ParsedFile per path, in input order; a file that fails its precheck, crashes, exhausts memory
     or time is a ParsedFile carrying its path, sha256 and one Problem. `limits` default to `Limits()`;
     the configured ones are the caller's to pass. `reader` and `faults` must be picklable (a module-level
@@ -329,10 +329,9 @@ def _failed(path: Path, rule: str, message: str) -> ParsedFile:
 # --- worker side -----------------------------------------------------------------------------------
 
 def _die_with_parent() -> None:
-    try:  # Linux: SIGKILL this worker when the process that forked it exits
+    # Linux: SIGKILL this worker when the process that forked it exits; elsewhere libc has no prctl
+    with contextlib.suppress(AttributeError, OSError):
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except Exception:
-        pass
 
 
 def _confine(limits: Limits, stderr_path: str) -> None:
@@ -395,10 +394,9 @@ def _serve(conn, pii_key: bytes, period: str | None, limits: Limits, reader: Rea
             _send_parsed(conn, index, parsed, positions)
         except MemoryError:
             parsed = None
-            try:
+            # the parent may be gone (OSError) or memory still short: the worker ends either way
+            with contextlib.suppress(OSError, MemoryError):
                 conn.send(("memory", index, None, None))
-            except Exception:
-                pass
             return  # a fresh worker takes the next file
         except Exception:
             conn.send(("error", index, traceback.format_exc(limit=30), None))

@@ -31,7 +31,8 @@ def precheck(path: Path, limits: Limits | None = None) -> Problem | None:
         if size == 0:
             raise Refuse("empty", "文件是空的（0字节）：请重新导出或另存后再报送")
         if size > limits.max_file_bytes:
-            raise Refuse("too_large", f"文件大小{size_text(size)}，超过上限{size_text(limits.max_file_bytes)}：请删除无关的工作表、图片和多余的空行空列后再报送")
+            raise Refuse("too_large", f"文件大小{size_text(size)}，超过上限{size_text(limits.max_file_bytes)}："
+                                      "请删除无关的工作表、图片和多余的空行空列后再报送")
         suffix = path.suffix.lower()
         with path.open("rb") as fh:
             head = fh.read(4096)

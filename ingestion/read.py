@@ -11,6 +11,7 @@ file's submitter, period and region are identified (`ingestion.identify`). The r
 """
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from ingestion import codes
@@ -21,6 +22,8 @@ from ingestion.identify import identify
 from ingestion.parsed import ParsedFile, Problem, sha256_of
 from ingestion.registry import kinds
 from ingestion.rows import markers, read_sheet
+
+log = logging.getLogger(__name__)
 
 
 def read_file(path: Path, pii_key: bytes, collection_period: str | None = None) -> ParsedFile:
@@ -39,17 +42,20 @@ def read_file(path: Path, pii_key: bytes, collection_period: str | None = None) 
     if detected is None:
         first = next((g.name for g in grids if g.visible), None)
         titles = "、".join(k.title for k in kinds().values())
-        parsed.problems.append(Problem(first, None, None, "kind", f"无法识别报表类型：没有找到任何填报模板的表头。请使用chanjiao提供的模板（{titles}），保留表头行后重新报送"))
+        parsed.problems.append(Problem(first, None, None, "kind",
+                                       f"无法识别报表类型：没有找到任何填报模板的表头。请使用chanjiao提供的模板（{titles}），保留表头行后重新报送"))
         return parsed
     kind, found = detected
     parsed.kind = kind.name
     if suffix not in kind.formats:
         allowed = "或".join(f".{f}" for f in kind.formats)
-        parsed.problems.append(Problem(None, None, None, "format", f"“{kind.title}”含{len(kind.sheets)}个工作表，只能以{allowed}格式报送，不接受.{suffix}：请在Excel中填好全部工作表后另存为.xlsx重新报送"))
+        parsed.problems.append(Problem(None, None, None, "format", f"“{kind.title}”含{len(kind.sheets)}个工作表，只能以{allowed}格式报送，"
+                                                                   f"不接受.{suffix}：请在Excel中填好全部工作表后另存为.xlsx重新报送"))
         return parsed
     for definition in kind.sheets:
         if definition.key not in found:
-            parsed.problems.append(Problem(definition.sheet, None, None, "sheet_missing", f"缺少工作表“{definition.sheet}”：请按模板补全该工作表（没有数据也要保留表头）"))
+            parsed.problems.append(Problem(definition.sheet, None, None, "sheet_missing",
+                                           f"缺少工作表“{definition.sheet}”：请按模板补全该工作表（没有数据也要保留表头）"))
             continue
         grid, header = found[definition.key]
         parsed.sheets[definition.key] = read_sheet(definition, grid, header, pii_key, parsed.problems)
@@ -67,4 +73,4 @@ def warm_up() -> None:
         markers()
         codes.region_is_valid("110101", 2000)
     except Exception:
-        pass
+        log.debug("warm-up failed; the first file read will report it", exc_info=True)

@@ -13,7 +13,8 @@ from ingestion.sniff import DESCRIBE, sniff
 def check_xls(fh, head: bytes, size: int, limits: Limits) -> None:
     kind = sniff(head)
     if kind == "html":
-        raise wrong_format("文件实际是网页（HTML）格式，只是扩展名为.xls（常见于从网站或业务系统导出的“Excel”）：请用Excel打开后另存为“Excel工作簿(*.xlsx)”再报送")
+        raise wrong_format("文件实际是网页（HTML）格式，只是扩展名为.xls（常见于从网站或业务系统导出的“Excel”）："
+                           "请用Excel打开后另存为“Excel工作簿(*.xlsx)”再报送")
     if kind == "xml2003":
         raise wrong_format("文件实际是XML表格（Excel 2003 XML）格式，只是扩展名为.xls：请用Excel打开后另存为“Excel工作簿(*.xlsx)”再报送")
     if kind == "zip":

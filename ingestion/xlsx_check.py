@@ -196,7 +196,8 @@ class _ZipCheck:
             # memory for billions of strings (calamine#684): refuse them, with a wide margin.
             bound = size // 4 + 4096 if attribute == "uniqueCount" else self.inflated // 4 + 4096
             if value > bound:
-                raise Refuse("implausible_counts", f"文件中的共享字符串表声明有{value}个字符串（{attribute}），但其大小只有{size_text(size)}，声明与内容不符，疑似经过特殊构造：{RESAVE}")
+                raise Refuse("implausible_counts", f"文件中的共享字符串表声明有{value}个字符串（{attribute}），但其大小只有{size_text(size)}，"
+                                                   f"声明与内容不符，疑似经过特殊构造：{RESAVE}")
         total, largest = 0, None
         for part, (col, row) in self.sheet_spans.items():
             cells = col * row
@@ -204,10 +205,13 @@ class _ZipCheck:
             if largest is None or cells > largest[1]:
                 largest = (part, cells, col, row)
             if col > MAX_COLUMN or row > MAX_ROW:
-                raise Refuse("implausible_counts", f"工作表中有单元格位置超出Excel的表格范围（{_ref_text(col, row)}），疑似经过特殊构造：{RESAVE}", self._sheet_name(part))
+                raise Refuse("implausible_counts", f"工作表中有单元格位置超出Excel的表格范围（{_ref_text(col, row)}），疑似经过特殊构造：{RESAVE}",
+                             self._sheet_name(part))
         if largest and total > self.limits.max_cells:
             part, _, col, row = largest
-            raise Refuse("implausible_counts", f"工作表的数据区域异常大（A1:{_ref_text(col, row)}，约{col * row:,}个单元格，超过上限{self.limits.max_cells:,}）：请删除表格下方和右侧多余的行、列（包括只有格式或空格的单元格）后另存再报送", self._sheet_name(part))
+            raise Refuse("implausible_counts", f"工作表的数据区域异常大（A1:{_ref_text(col, row)}，约{col * row:,}个单元格，"
+                                               f"超过上限{self.limits.max_cells:,}）：请删除表格下方和右侧多余的行、列（包括只有格式或空格的单元格）后另存再报送",
+                         self._sheet_name(part))
 
     def _sheet_name(self, part: str) -> str | None:
         """The sheet name a person sees for a worksheet part, from workbook.xml and its relationships."""
@@ -297,7 +301,8 @@ class _PartScan:
         # XML, but a lenient parser may still act on it. "!" is rare in spreadsheet XML, so most parts
         # are passed by one fast byte search; the rest by one regex search, in C whatever their size.
         if b"!" in data and _DECLARATION.search(data):
-            raise Refuse("xml_entities", f"文件中的部件“{self.name}”含有DOCTYPE/实体声明（Excel不会写入，可被用来让读取程序耗尽内存），疑似经过特殊构造：{RESAVE}")
+            raise Refuse("xml_entities", f"文件中的部件“{self.name}”含有DOCTYPE/实体声明（Excel不会写入，可被用来让读取程序耗尽内存），"
+                                         f"疑似经过特殊构造：{RESAVE}")
 
     def _find_root(self, final: bool) -> None:
         head = bytes(self.head)

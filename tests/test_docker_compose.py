@@ -207,7 +207,7 @@ def test_passwords_in_urls_come_from_env(compose: dict) -> None:
     # scheme://user:password@host: the password must be one substitution without a default.
     for text in strings_in(compose):
         substitutions = re.findall(r"\$\{[^}]*\}", text)
-        masked = re.sub(r"\$\{[^}]*\}", lambda m: f"\0{substitutions.index(m.group(0))}\0", text)
+        masked = re.sub(r"\$\{[^}]*\}", lambda m, subs=substitutions: f"\0{subs.index(m.group(0))}\0", text)
         for userinfo in re.findall(r"://([^/@\s]*)@", masked):
             if ":" not in userinfo:
                 continue

@@ -236,8 +236,11 @@ TALL_HEADER = 0.2
 PARENT_UNIT = 0.3
 SYNONYMS = {"is_dual_qualified": ("双师素质教师",)}  # named in templates.md
 
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
-GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬燕彩春菊兰凤洁梅琳素云莲真环雪荣爱妹香月莺媛瑞凡佳嘉琼勤珍贞莉桂娣叶璧璐娅琦晶妍茜秋珊莎锦黛青倩婷姣婉娴瑾颖露瑶怡婵雁蓓纨仪荷丹蓉眉君琴蕊薇菁梦岚苑婕馨瑗琰韵融园艺咏卿聪澜纯毓悦昭冰爽琬茗羽希宁欣飘育滢馥筠柔竹霭凝晓欢霄枫芸菲寒伊亚宜可姬舒影荔枝思丽"
+SURNAMES = ("王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
+            "余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文")
+GIVEN = ("伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬燕彩春菊兰凤洁梅琳素云莲真环雪荣爱妹香月"
+         "莺媛瑞凡佳嘉琼勤珍贞莉桂娣叶璧璐娅琦晶妍茜秋珊莎锦黛青倩婷姣婉娴瑾颖露瑶怡婵雁蓓纨仪荷丹蓉眉君琴蕊薇菁梦岚"
+         "苑婕馨瑗琰韵融园艺咏卿聪澜纯毓悦昭冰爽琬茗羽希宁欣飘育滢馥筠柔竹霭凝晓欢霄枫芸菲寒伊亚宜可姬舒影荔枝思丽")
 CITIES = {"41": ["郑州", "开封", "洛阳", "鹤壁", "新乡", "安阳", "许昌", "南阳"], "65": ["乌鲁木齐", "克拉玛依", "昌吉", "伊犁", "喀什", "阿克苏"]}
 TRADES = ["机械", "电子", "纺织", "食品", "化工", "建材", "物流", "汽车零部件", "光电", "新材料", "软件", "电力设备"]
 MAJORS = ["机电一体化技术", "数控技术", "电子商务", "护理", "汽车运用与维修", "会计事务", "计算机应用", "工业机器人技术", "学前教育", "物流管理"]
@@ -308,7 +311,8 @@ def rows_for(rng: random.Random, table: str, period: str, ctx: dict, n: int | No
                         "survey_date": _date(rng, dt.date(year - 1, 1, 1), end)})
         elif table == "cooperations":
             start = _date(rng, dt.date(year - 6, 1, 1), end + dt.timedelta(days=200))  # may begin after period end
-            out.append({"enterprise_uscc": uscc(rng), "enterprise_name": _company(rng, prov), "cooperation_type": rng.choice(TEMPLATES["cooperations"][1][2].values),
+            out.append({"enterprise_uscc": uscc(rng), "enterprise_name": _company(rng, prov),
+                        "cooperation_type": rng.choice(TEMPLATES["cooperations"][1][2].values),
                         "start_date": start, "end_date": rng.choice((None, start, _date(rng, start, start + dt.timedelta(days=2000))))})
         elif table == "enterprise_returns":
             extracted = _money(rng, 500)
@@ -336,9 +340,11 @@ def rows_for(rng: random.Random, table: str, period: str, ctx: dict, n: int | No
         elif table == "education_finance":
             collected, other = _money(rng, 90000), _money(rng, 90000)
             out.append({"region_code": ctx["finance_regions"][i], "fiscal_year": year - rng.randrange(3), "coverage": rng.choice(("本级", "全辖")),
-                        "local_surcharge_collected": collected, "local_surcharge_to_ve": (collected * Decimal(rng.randrange(101)) / 100).quantize(Decimal("0.01")),
+                        "local_surcharge_collected": collected,
+                        "local_surcharge_to_ve": (collected * Decimal(rng.randrange(101)) / 100).quantize(Decimal("0.01")),
                         "edu_surcharge_collected": other, "edu_surcharge_to_ve": (other * Decimal(rng.randrange(101)) / 100).quantize(Decimal("0.01")),
-                        "secondary_per_student_funding": rng.choice((None, _money(rng, 20000))), "higher_per_student_appropriation": rng.choice((None, _money(rng, 40000)))})
+                        "secondary_per_student_funding": rng.choice((None, _money(rng, 20000))),
+                        "higher_per_student_appropriation": rng.choice((None, _money(rng, 40000)))})
         elif table == "reporting_frame":
             kind = rng.choice(("school_workbook", "enterprise_return", "carriers", "education_finance"))
             code = {"school_workbook": f"{rng.randrange(1, 5)}{rng.randrange(10**9):09d}" if rng.random() < 0.8 else f"0{rng.randrange(10**8, 10**9)}",
@@ -352,7 +358,8 @@ def rows_for(rng: random.Random, table: str, period: str, ctx: dict, n: int | No
                         "from_period": start, "to_period": stop})
     for r in out:  # optional values left blank now and then
         for f in TEMPLATES[table][1]:
-            if not f.required and f.type != "flag" and r.get(f.name) is not None and rng.random() < 0.15 and f.name not in ("source_enterprise_uscc", "employer_uscc", "employer_region_code", "employer_type"):
+            if (not f.required and f.type != "flag" and r.get(f.name) is not None and rng.random() < 0.15
+                    and f.name not in ("source_enterprise_uscc", "employer_uscc", "employer_region_code", "employer_type")):
                 r[f.name] = None
     if table == "reporting_frame":  # one row per submitter and kind
         out = list({(r["submitter_code"], r["kind"]): r for r in out}.values())

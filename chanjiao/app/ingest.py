@@ -12,13 +12,13 @@ from chanjiao.app._home import writing
 from chanjiao.landing import expand, plan_chunks
 from chanjiao.lineage.openlineage import emit_ingest
 from chanjiao.settings import Settings
-from ingestion.faults import FaultPoints
+from ingestion.faults import NO_FAULTS, FaultPoints
 
 OUTCOME_KEYS = ("file", "sha256", "kind", "submitter", "period", "status", "rows")
 
 
 def ingest(settings: Settings, paths: list[Path], period: str | None = None, progress: Callable[[int, int], None] | None = None,
-           timings: dict | None = None, faults: FaultPoints = intake.NO_FAULTS) -> list[dict]:
+           timings: dict | None = None, faults: FaultPoints = NO_FAULTS) -> list[dict]:
     """Files or folders, each loaded whole or quarantined; one outcome per file."""
     settings.require_pii_key()
     paths = [Path(p) for p in paths]
@@ -38,7 +38,7 @@ def find_files(settings: Settings, collection_period: str) -> list[dict]:
             for chunk in plan_chunks(settings.landing, collection_period, settings.ingest_chunk_files, settings.landing_settle_seconds)]
 
 
-def ingest_chunk(settings: Settings, chunk: dict, retry: bool = False, faults: FaultPoints = intake.NO_FAULTS) -> list[dict]:
+def ingest_chunk(settings: Settings, chunk: dict, retry: bool = False, faults: FaultPoints = NO_FAULTS) -> list[dict]:
     """Ingest one chunk; one outcome per file, reasons counted, never quoted.
 
     The lock is held from the existence check to the commit, so a file another run (or the CLI) took

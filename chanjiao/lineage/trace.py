@@ -116,7 +116,8 @@ def trace(settings: Settings, indicator: str, region: str, period: str, variant:
             raise NoSuchValue(f"no value of {indicator} for region {region} in {period}")
         definition = marts.records(con, "select * from marts.dim_indicator where indicator_code = ?", [indicator])[0]
         targets = marts.records(con, "select kind, variant_code, comparator, lower, upper, by_year, variant_value, status, source_document, clause "
-                                     "from marts.fct_target_progress where indicator_code = ? and jurisdiction_code = ? and period = ? order by kind, variant_code",
+                                     "from marts.fct_target_progress where indicator_code = ? and jurisdiction_code = ? and period = ? "
+                                     "order by kind, variant_code",
                                 [indicator, region, period])
         rows = marts.records(con, ROWS_SQL, [indicator, variant, period, region])
         loads = marts.records(con, LOADS_SQL, [sorted({r["load_id"] for r in rows})])
@@ -216,8 +217,8 @@ def format_trace(t: dict) -> str:
         f"  政策依据 policy: {d['policy_source'] or '—'}",
     ]
     for target in t["targets"]:
-        lines.append(f"  目标 target: {target['comparator']} {_num(target['value'])} by {target['by'] or '—'} ({target['variant']}: {_num(target['variant_value'])}) "
-                     f"→ {target['status']}  [{target['source']}]")
+        lines.append(f"  目标 target: {target['comparator']} {_num(target['value'])} by {target['by'] or '—'} "
+                     f"({target['variant']}: {_num(target['variant_value'])}) → {target['status']}  [{target['source']}]")
     lines.append("  模型 models (each ← the models and sources it reads, from dbt's manifest):")
     for model in t["models"]:
         if t["model_parents"].get(model):

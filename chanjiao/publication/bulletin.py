@@ -105,8 +105,8 @@ def _revisions(revisions: list[dict], previous: str) -> str:
     if not revisions:
         return ""
     head = "".join(f"<th>{escape(labels.REVISION_HEADERS[c])}</th>" for c in ("table", "indicator", "region", "variant", "by", "field", "previous", "current"))
-    body = "".join("<tr>" + "".join(f"<td>{escape(str(r[c]))}</td>" for c in ("table", "indicator", "region", "variant", "by", "field", "previous", "current")) + "</tr>"
-                   for r in revisions)
+    body = "".join("<tr>" + "".join(f"<td>{escape(str(r[c]))}</td>" for c in ("table", "indicator", "region", "variant", "by", "field", "previous", "current"))
+                   + "</tr>" for r in revisions)
     return f'<section id="revisions"><h2>修订 (相对 {escape(previous)})</h2><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></section>'
 
 

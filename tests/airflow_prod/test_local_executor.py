@@ -89,7 +89,8 @@ def settle(cluster: AirflowCluster, timeout: float = 1800) -> None:
     deadline = time.monotonic() + timeout
     quiet = 0
     while quiet < 2:
-        assert time.monotonic() < deadline, f"runs still active after {timeout} s: {cluster.query('select dag_id, run_id, state from dag_run where state not in (%s, %s)', ('success', 'failed'))}"
+        assert time.monotonic() < deadline, (f"runs still active after {timeout} s: "
+                                             f"{cluster.query('select dag_id, run_id, state from dag_run where state not in (%s, %s)', ('success', 'failed'))}")
         cluster.check_alive()
         active = cluster.query("select count(*) from dag_run where state not in ('success', 'failed')")[0][0]
         quiet = quiet + 1 if active == 0 else 0

@@ -22,7 +22,8 @@ from tests.ingestion import samples
 from tests.ingestion.samples import KEY
 
 ER, REG, CERT, CARR, FIN, FRAME = "enterprise_returns", "above_scale_enterprises", "certified_enterprises", "carriers", "education_finance", "reporting_frame"
-KIND_OF = {ER: "enterprise_return", REG: "above_scale_register", CERT: "certified_enterprises", CARR: "carriers", FIN: "education_finance", FRAME: "reporting_frame"}
+KIND_OF = {ER: "enterprise_return", REG: "above_scale_register", CERT: "certified_enterprises", CARR: "carriers", FIN: "education_finance",
+           FRAME: "reporting_frame"}
 
 
 # --- building files ------------------------------------------------------------------------------
@@ -439,7 +440,8 @@ def test_dash_slash_none_and_na_mean_empty(tmp_path):
     parsed = parse(write_xlsx(tmp_path / "school.xlsx", *sheets))
     assert where(parsed) == []
     got = parsed.sheets["teachers"].rows
-    assert (got[0]["id_number_hash"], got[0]["id_number_valid"], got[0]["source_enterprise_uscc"], got[0]["source_enterprise_uscc_valid"]) == (None, None, None, None)
+    assert (got[0]["id_number_hash"], got[0]["id_number_valid"],
+            got[0]["source_enterprise_uscc"], got[0]["source_enterprise_uscc_valid"]) == (None, None, None, None)
     assert (got[1]["id_number_hash"], got[1]["is_integrated"]) == (None, False)  # absent 一体化 means 否
 
 
@@ -455,7 +457,8 @@ def test_flags_written_every_way(tmp_path):
     sheets[1] = S("教师名册", [heads("teachers"), *rows])
     parsed = parse(write_xlsx(tmp_path / "school.xlsx", *sheets))
     assert where(parsed) == []
-    assert [(r["is_professional"], r["is_dual_qualified"], r["is_integrated"]) for r in parsed.sheets["teachers"].rows] == [(True, False, False)] * len(spellings)
+    assert ([(r["is_professional"], r["is_dual_qualified"], r["is_integrated"]) for r in parsed.sheets["teachers"].rows]
+            == [(True, False, False)] * len(spellings))
 
 
 def test_excel_serial_dates(tmp_path):
@@ -475,7 +478,8 @@ def test_excel_serial_dates(tmp_path):
 def test_periods_and_dates_as_people_write_them(tmp_path):
     rows = specimens.certified()[CERT]
     lines = []
-    for period, certified_on in [("2026.10", "2024.5.20"), ("2026年10月", "2024年5月20日"), ("2026/10", "2024/5/20"), (dt.date(2026, 10, 1), "2024-05-20 00:00:00"), ("202610", "20240520")]:
+    for period, certified_on in [("2026.10", "2024.5.20"), ("2026年10月", "2024年5月20日"), ("2026/10", "2024/5/20"),
+                                 (dt.date(2026, 10, 1), "2024-05-20 00:00:00"), ("202610", "20240520")]:
         line = cells(CERT, rows[0])
         line[4], line[6] = certified_on, period
         lines.append(line)
@@ -584,7 +588,8 @@ def test_sheets_with_a_header_and_no_rows_are_valid(tmp_path):
     data = {**specimens.school(), "apprentices": [], "graduate_destinations": []}
     parsed = parse(write_xlsx(tmp_path / "school.xlsx", *school_sheets(data)))
     assert where(parsed) == []
-    assert {k: len(s.rows) for k, s in parsed.sheets.items()} == {"school_info": 1, "teachers": 2, "apprentices": 0, "graduate_destinations": 0, "cooperations": 2}
+    assert {k: len(s.rows) for k, s in parsed.sheets.items()} == {"school_info": 1, "teachers": 2, "apprentices": 0, "graduate_destinations": 0,
+                                                                  "cooperations": 2}
 
 
 def test_school_info_needs_exactly_one_row(tmp_path):

@@ -107,7 +107,6 @@ def test_flags_as_submitters_write_them(tmp_path, cell, expected):
 
 
 def test_missing_required_sheet_and_unreadable_file(tmp_path):
-    data = school_data()
     path = tmp_path / "two_sheets.xlsx"
     wb = xlsxwriter.Workbook(path)
     for key in ("school_info", "teachers"):

@@ -35,7 +35,8 @@ def test_ingest_sequence_only_ever_inserts(tmp_path):
     for sub in ("1", "2", "3"):  # the resubmission keeps its file name, as submitters do
         (inbox / sub).mkdir(parents=True)
     first = set_received(fx.write(school, inbox / "1" / "甲校.xlsx", workbook("4141062201", "淇县甲校", "410622", "中职", teachers(10, 6))), "2026-11-02 09:00")
-    revised = set_received(fx.write(school, inbox / "2" / "甲校.xlsx", workbook("4141062201", "淇县甲校", "410622", "中职", teachers(10, 7))), "2026-11-03 09:00")
+    revised = set_received(fx.write(school, inbox / "2" / "甲校.xlsx", workbook("4141062201", "淇县甲校", "410622", "中职", teachers(10, 7))),
+                           "2026-11-03 09:00")
     bad = set_received(fx.write(school, inbox / "3" / "丁校.xlsx", workbook(
         "4141060302", "山城丁校", "410603", "中职", teachers(5, 2) + [dict(NON_PROF[0], is_dual_qualified=True)])), "2026-11-03 10:00")
 

@@ -117,7 +117,8 @@ def test_trace_as_of_before_the_resubmission_shows_the_old_rows(history):
     assert t["as_of"]["version"] == "v1"
     assert (t["numerator"], t["denominator"], t["value"]) == (31, 50, 62.0)
     assert {r["sha256"] for r in t["rows"]} == {history["sha"]["a_first"], history["sha"]["b"]}
-    human = run_cli(history["home"], "trace", "--indicator", "dual_teacher_ratio", "--region", COUNTY, "--period", PERIOD, "--as-of", history["before_revision"])
+    human = run_cli(history["home"], "trace", "--indicator", "dual_teacher_ratio", "--region", COUNTY, "--period", PERIOD,
+                    "--as-of", history["before_revision"])
     assert human.returncode == 0 and "v1" in human.stdout and "淇县甲校.xlsx [教师名册] 第2行" in human.stdout
 
 

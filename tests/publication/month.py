@@ -24,10 +24,14 @@ def build_month(home: Path, inbox: Path) -> None:
     """Ingest both months and build the warehouse, as `chanjiao ingest` and `chanjiao build` do."""
     sept, octo = inbox / "2026-09", inbox / "2026-10"
     _write(sept, "register.xlsx", "above_scale_register", fx.register_of(ENTERPRISES, "2026-09"), "2026-10-01 09:00")
-    _write(sept, "a.xlsx", "school_workbook", fx.school("4141062201", "淇县甲校", "410622", "中职", "2026-09", fx.roster(40, 28), ENTERPRISES[:1]), "2026-10-02 09:00")
-    _write(sept, "b.xlsx", "school_workbook", fx.school("4141062202", "淇县乙技校", "410622", "技工院校", "2026-09", fx.roster(10, 3, prefix="B")), "2026-10-02 10:00")
-    _write(octo, "a.xlsx", "school_workbook", fx.school("4141062201", "淇县甲校", "410622", "中职", "2026-10", fx.roster(40, 30), ENTERPRISES[:2]), "2026-11-02 09:00")
-    _write(octo, "b.xlsx", "school_workbook", fx.school("4141062202", "淇县乙技校", "410622", "技工院校", "2026-10", fx.roster(10, 3, integrated=2, prefix="B")), "2026-11-02 10:00")
+    _write(sept, "a.xlsx", "school_workbook", fx.school("4141062201", "淇县甲校", "410622", "中职", "2026-09", fx.roster(40, 28), ENTERPRISES[:1]),
+           "2026-10-02 09:00")
+    _write(sept, "b.xlsx", "school_workbook", fx.school("4141062202", "淇县乙技校", "410622", "技工院校", "2026-09", fx.roster(10, 3, prefix="B")),
+           "2026-10-02 10:00")
+    _write(octo, "a.xlsx", "school_workbook", fx.school("4141062201", "淇县甲校", "410622", "中职", "2026-10", fx.roster(40, 30), ENTERPRISES[:2]),
+           "2026-11-02 09:00")
+    _write(octo, "b.xlsx", "school_workbook",
+           fx.school("4141062202", "淇县乙技校", "410622", "技工院校", "2026-10", fx.roster(10, 3, integrated=2, prefix="B")), "2026-11-02 10:00")
     for period, folder in zip(PERIODS, (sept, octo)):
         result = run_cli(home, "ingest", str(folder), "--period", period, "--json")
         assert result.returncode == 0 and all(o["status"] == "accepted" for o in result.data), result.stdout + result.stderr[-2000:]

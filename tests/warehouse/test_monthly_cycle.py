@@ -30,7 +30,8 @@ def workbook(code, name, region, level, teacher_rows, cooperations=()):
 
 PART_TIME = [{"teacher_id": f"P{i}", "teacher_name": f"兼职{i}", "is_professional": True, "is_dual_qualified": True, "employment_type": "兼职",
               "source_enterprise_uscc": E[1], "practice_days_12m": 0, "practice_days_24m": 0} for i in range(5)]
-NON_PROF = [{"teacher_id": f"N{i}", "teacher_name": f"文化课{i}", "is_professional": False, "is_dual_qualified": False, "employment_type": "专任"} for i in range(3)]
+NON_PROF = [{"teacher_id": f"N{i}", "teacher_name": f"文化课{i}", "is_professional": False, "is_dual_qualified": False, "employment_type": "专任"}
+            for i in range(3)]
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +50,8 @@ def month(tmp_path_factory):
         # School C (山城区): no professional teachers at all → not_computable; cooperates with E5.
         "c": (school, workbook("4141060301", "山城丙校", "410603", "中职", NON_PROF, [(E5, dt.date(2024, 1, 1), None)]), "2026-11-02 11:00"),
         # School D: a 双师型 teacher who is not a professional teacher → rejected, loads nothing.
-        "d_bad": (school, workbook("4141060302", "山城丁校", "410603", "中职", teachers(5, 2) + [dict(NON_PROF[0], is_dual_qualified=True)]), "2026-11-02 12:00"),
+        "d_bad": (school, workbook("4141060302", "山城丁校", "410603", "中职", teachers(5, 2) + [dict(NON_PROF[0], is_dual_qualified=True)]),
+                  "2026-11-02 12:00"),
         "register": (kinds()["above_scale_register"], fx.register_of([*E.values(), E5], PERIOD), "2026-11-01 09:00"),
     }
     paths = {}
@@ -97,7 +99,8 @@ def test_ingest_accepts_good_files_and_quarantines_the_bad_one(month):
 
 def test_revision_supersedes_and_both_stay_in_the_archive(month):
     home = month["home"]
-    loads = run_cli(home, "query", "select file_name, superseded_by_load_id, last_period_in_force from marts.fct_load where status = 'accepted' order by received_at", "--json").data
+    loads = run_cli(home, "query", "select file_name, superseded_by_load_id, last_period_in_force from marts.fct_load "
+                                   "where status = 'accepted' order by received_at", "--json").data
     by_file = {l["file_name"]: l for l in loads}
     revised_id = run_cli(home, "query", "select load_id from marts.fct_load where file_name = 'a_revised.xlsx'", "--json").data[0]["load_id"]
     assert by_file["a_first.xlsx"]["superseded_by_load_id"] == revised_id
@@ -194,7 +197,8 @@ def test_publish_writes_v1_once(month):
     raw = (folder / "indicators.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
-    assert {(r["indicator"], r["region"], r["value"]) for r in rows} >= {("dual_teacher_ratio", "410622", "66.0"), ("above_scale_participation_rate", "410600", "40.0")}
+    assert {(r["indicator"], r["region"], r["value"]) for r in rows} >= {("dual_teacher_ratio", "410622", "66.0"),
+                                                                         ("above_scale_participation_rate", "410600", "40.0")}
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["files"]["indicators.csv"] == __import__("hashlib").sha256(raw).hexdigest()
     names = {l["file"] for l in manifest["loads"]}

@@ -110,7 +110,7 @@ def _school_data(plan: _Plan, i: int) -> dict:
                           "employer_type": ("企业" if at_firm else "机关事业单位" if dest == "就业" else "其他") if employer else None,
                           "survey_date": min(survey, end)})
     cooperations = []
-    for k in range(n["cooperations"]):
+    for _ in range(n["cooperations"]):
         uscc_, firm = choice(firms)
         start = dt.date.fromordinal(ordinal - randint(-60, 1500))
         cooperations.append({"enterprise_uscc": uscc_, "enterprise_name": firm, "cooperation_type": choice(COOPERATION_TYPES),

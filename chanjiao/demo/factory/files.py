@@ -182,7 +182,8 @@ def _sheet_xml(s: Sheet) -> bytes:
 def write_xlsx_fast(path: Path, *sheets: Sheet, compresslevel: int = 1) -> Path:
     """The grid as a minimal .xlsx: inline strings, dates as serials with a date format, no shared strings."""
     n = len(sheets)
-    types = "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+    types = "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
+                    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
                     for i in range(1, n + 1))
     parts = {
         "[Content_Types].xml": _HEAD + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
