@@ -79,7 +79,7 @@ MODULE_LANES = {"airflow": "airflow", "playwright": "browser"}
 
 # PostgreSQL: every xdist worker (and every checkout) builds the PostgreSQL target in its own database,
 # so two workers, or two engineers' runs, never replace each other's `raw` schema midway.
-_checkout = hashlib.sha1(str(Path(__file__).resolve().parent).encode()).hexdigest()[:6]
+_checkout = hashlib.sha256(str(Path(__file__).resolve().parent).encode()).hexdigest()[:6]
 os.environ["CHANJIAO_PG_DATABASE"] = f"chanjiao_test_{_checkout}_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 
 # Sequential seconds per test module, from one run on the shared 2-CPU machine (Dec 2026, heavily

@@ -46,7 +46,10 @@ def v2(month, v1) -> Path:
 
 
 def _has_cjk_font() -> bool:
-    fonts = subprocess.run(["fc-list", ":lang=zh-cn", "family"], capture_output=True, text=True)
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return False
+    fonts = subprocess.run([fc_list, ":lang=zh-cn", "family"], capture_output=True, text=True)
     return "Noto Sans CJK SC" in fonts.stdout
 
 
