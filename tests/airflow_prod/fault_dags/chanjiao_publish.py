@@ -1,4 +1,5 @@
-"""chanjiao_publish, exactly as shipped, beside the fault-injected chanjiao_ingest of this folder. Never deployed."""
+"""The Airflow DAG chanjiao_publish, exactly as shipped, beside the fault-injected chanjiao_ingest of this
+folder (Airflow's safe mode parses only files that name both words). Never deployed."""
 from __future__ import annotations
 
 import runpy
