@@ -173,7 +173,7 @@ class _XdistGroups:
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(self, config, items):
-        if not config.getvalue("loadgroup"):
+        if not getattr(config.option, "loadgroup", False):  # set by xdist only when --dist loadgroup
             return
         from _pytest.nodeid import coerce_node_id
 

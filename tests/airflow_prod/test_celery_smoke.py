@@ -59,7 +59,8 @@ def test_task_runs_on_the_warehouse_worker(celery_cluster):
     # The task went through Celery: its result is in the Celery result backend, and the worker logged it.
     # The worker stores the Celery result after the task has reported success through the Execution API.
     deadline = time.monotonic() + 120
-    while not (statuses := celery_results(cluster)) and time.monotonic() < deadline:
+    # STARTED until the worker has stored the result: wait for a final state, not just any state
+    while not ((statuses := celery_results(cluster)) and set(statuses) <= {"SUCCESS", "FAILURE"}) and time.monotonic() < deadline:
         time.sleep(2)
     assert statuses == ["SUCCESS"]
     worker_log = (cluster.root / "celery-worker.log").read_text(errors="replace")
