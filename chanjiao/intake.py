@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import importlib
 import logging
 import os
 import shutil
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -76,6 +78,7 @@ def ingest(con, paths: Iterable[Path], settings: Settings, period: str | None = 
     # What is read is the archived copy, the bytes that were hashed — never the landing path again,
     # which its sender may have changed or replaced meanwhile.
     latest_period = ledger.latest_collected_period(con)
+    gate_imported = _import_gate_meanwhile() if fresh else None
     with _staged_copies(settings, fresh) as to_read:
         parsed_files = read_many(to_read, key, period or str(Period.collecting()), settings.limits, faults=faults)
         for i, ((path, archived), parsed) in enumerate(zip(fresh, parsed_files)):
@@ -84,7 +87,8 @@ def ingest(con, paths: Iterable[Path], settings: Settings, period: str | None = 
             if progress:
                 progress(i + 1, len(fresh))
 
-    # Great Expectations takes seconds to import: only a batch with something to check pays for it
+    if gate_imported is not None:
+        gate_imported.join()
     from expectations import batch_rules
     from expectations.gate import validate
 
@@ -108,6 +112,21 @@ def ingest(con, paths: Iterable[Path], settings: Settings, period: str | None = 
     if timings is not None and staged:
         timings.update(read=read_done - clock, gate=gate_done - read_done, load=time.perf_counter() - gate_done)
     return outcomes
+
+
+def _import_gate_meanwhile() -> threading.Thread:
+    """Great Expectations takes ~8 s to import, as long as reading a city's month: it is imported on a
+    thread while the reader workers read, instead of after them. Only a batch with new files starts it
+    (one of duplicates never needs the gate). A failed import is left to fail again, with its
+    traceback, where the gate is imported for real."""
+    def load() -> None:
+        with contextlib.suppress(Exception):
+            importlib.import_module("expectations.batch_rules")
+            importlib.import_module("expectations.suites")
+
+    thread = threading.Thread(target=load, name="import-gate", daemon=True)
+    thread.start()
+    return thread
 
 
 def _check_period(parsed: ParsedFile, period: str | None, latest_period: str | None, window: int) -> None:
@@ -173,8 +192,6 @@ def _publish(con, settings: Settings, path: Path, archived: Path | None, parsed:
              problems: list[Problem], warnings: list[Problem], period: str | None, results: list | None = None,
              refused: NotRegularFile | None = None, faults: FaultPoints = NO_FAULTS) -> dict:
     """The file's outcome in one transaction: its ledger row and, if accepted, all its rows."""
-    import pandas as pd
-
     load_id = uuid.uuid4().hex
     received_at = dt.datetime.fromtimestamp(path.lstat().st_mtime, dt.UTC)
     reasons = [p.as_dict() for p in problems]
@@ -191,9 +208,8 @@ def _publish(con, settings: Settings, path: Path, archived: Path | None, parsed:
         if status == "accepted":
             for sheet in parsed.sheets.values():
                 if sheet.rows:
-                    frame = pd.DataFrame(sheet.rows).assign(load_id=load_id, pii_key_id=settings.pii_key_id)
-                    cols = {c for c, _ in warehouse.raw_table_columns()[sheet.definition.table]}
-                    con.register("incoming", frame[[c for c in frame.columns if c in cols]])
+                    con.register("incoming", warehouse.arrow_rows(sheet.definition.table, sheet.rows, load_id=load_id,
+                                                                  pii_key_id=settings.pii_key_id))
                     con.execute(f"insert into raw.{sheet.definition.table} by name select * from incoming")
                     con.unregister("incoming")
         faults.reached("in_transaction", path)

@@ -5,6 +5,8 @@ the ledger's table is chanjiao.ledger's. Who may write, when, is chanjiao.lock's
 """
 from __future__ import annotations
 
+import functools
+
 import duckdb
 
 from chanjiao import ledger
@@ -29,6 +31,32 @@ def raw_table_columns() -> dict[str, list[tuple[str, str]]]:
                 cols.append(("pii_key_id", "varchar"))
             out[sheet.table] = cols
     return out
+
+
+@functools.cache
+def _arrow_schema(table: str):
+    # pyarrow takes ~0.6 s to import: only a command that loads rows pays for it, not every CLI call
+    import pyarrow as pa
+
+    types = {"varchar": pa.string(), "bigint": pa.int64(), "double": pa.float64(), "integer": pa.int32(), "boolean": pa.bool_(),
+             "date": pa.date32()}
+    return pa.schema([(name, types[typ]) for name, typ in raw_table_columns()[table]])
+
+
+def arrow_rows(table: str, rows: list[dict], **constants: str):
+    """A sheet's typed rows as an Arrow table of the raw table's columns and types, `constants` (load_id,
+    pii_key_id) filled down. DuckDB reads it in place: column by column, no DataFrame built row by row."""
+    import pyarrow as pa
+
+    schema = _arrow_schema(table)
+    n = len(rows)
+    columns = []
+    for field in schema:
+        if field.name in constants:
+            columns.append(pa.array([constants[field.name]] * n, field.type))
+        else:
+            columns.append(pa.array([r.get(field.name) for r in rows], field.type))
+    return pa.Table.from_arrays(columns, schema=schema)
 
 
 def connect(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConnection:

@@ -57,6 +57,20 @@ def run_cli(home: Path, *args: str, key: str | None = PII_KEY, check_json: bool 
     return result
 
 
+def ingest_here(home: Path, *paths: Path, period: str | None = None, **env: str) -> list[dict]:
+    """`chanjiao ingest` through the use case the CLI calls (chanjiao.app.ingest), in this process: the
+    same road (lock, archive, read in isolated workers, gate, load, lineage) without a new interpreter
+    importing Great Expectations (~8 s) on every call. For setting up months and for the gate's rules;
+    what the command line itself does (exit codes, one-line errors, signals) is tested with run_cli.
+    Returns the outcomes `chanjiao ingest --json` prints; `env` adds CHANJIAO_* settings."""
+    from chanjiao import settings as config
+    from chanjiao.app.ingest import ingest
+
+    config.prepare_process()
+    settings = config.load({**os.environ, "CHANJIAO_HOME": str(home), "CHANJIAO_PII_KEY": PII_KEY, **env})
+    return ingest(settings, [Path(p) for p in paths], period=period)
+
+
 # ------------------------------------------------------------------------------------------------
 # Test lanes and xdist
 # ------------------------------------------------------------------------------------------------

@@ -7,46 +7,44 @@ when writing, so that is done here before anything is written.
 """
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
-import pandas as pd
-from pysdmx.io.csv.sdmx20.writer import write
-from pysdmx.io.pd import PandasDataset
-from pysdmx.model import Code, Codelist, Component, Components, Concept, DataType, Role, Schema
-from pysdmx.model.dataset import ActionType
-
-
-def _codes(id_: str, agency: str, items: dict[str, str]) -> Codelist:
-    return Codelist(id=id_, agency=agency, items=[Code(id=k, name=v) for k, v in items.items()])
-
-
-# CL_OBS_STATUS is SDMX's own code list; only the three codes the release uses are listed.
-OBS_STATUS_CODES = _codes("CL_OBS_STATUS", "SDMX", {"A": "Normal value", "P": "Provisional value", "O": "Missing value"})
-REVISED_CODES = _codes("CL_REVISED", "CHANJIAO", {"Y": "Revised since the previous version", "N": "Not revised"})
 # Units as in SDMX's cross-domain CL_UNIT_MEASURE where it has them: PT percent, CNY yuan; counts of
 # enterprises (家) and carriers (个) are plain numbers.
 UNIT_CODES = {"%": "PT", "元": "CNY", "家": "NUMBER", "个": "NUMBER"}
-UNIT_CODELIST = _codes("CL_UNIT_MEASURE", "CHANJIAO", {"PT": "Percent", "CNY": "Yuan renminbi", "NUMBER": "Number"})
 
 
-def _component(id_: str, role: Role, required: bool, codes: Codelist | None = None, dtype: DataType = DataType.STRING) -> Component:
-    return Component(id=id_, required=required, role=role, concept=Concept(id=id_, dtype=dtype), local_codes=codes,
-                     attachment_level="O" if role == Role.ATTRIBUTE else None)
+@functools.cache
+def structure():
+    """The dataflow's pysdmx Schema. pysdmx (and the pandas it loads) takes ~2 s to import, and every
+    CLI command imports the release through its use cases: only writing a release pays for it."""
+    from pysdmx.model import Code, Codelist, Component, Components, Concept, DataType, Role, Schema
 
+    def codes(id_: str, agency: str, items: dict[str, str]) -> Codelist:
+        return Codelist(id=id_, agency=agency, items=[Code(id=k, name=v) for k, v in items.items()])
 
-STRUCTURE = Schema(
-    context="dataflow", agency="CHANJIAO", id="DF_IEI", version="1.0", name="产教融合指标 Industry-education integration indicators",
-    components=Components([
-        _component("INDICATOR", Role.DIMENSION, True),
-        _component("REF_AREA", Role.DIMENSION, True),
-        _component("TIME_PERIOD", Role.DIMENSION, True),
-        # optional, so a missing value is an empty cell (with OBS_STATUS=O), not pysdmx's "NaN"
-        _component("OBS_VALUE", Role.MEASURE, False, dtype=DataType.DOUBLE),
-        _component("UNIT_MEASURE", Role.ATTRIBUTE, True, UNIT_CODELIST),
-        _component("OBS_STATUS", Role.ATTRIBUTE, True, OBS_STATUS_CODES),
-        _component("REVISED", Role.ATTRIBUTE, True, REVISED_CODES),
-    ]),
-)
+    def component(id_: str, role: Role, required: bool, local: Codelist | None = None, dtype: DataType = DataType.STRING) -> Component:
+        return Component(id=id_, required=required, role=role, concept=Concept(id=id_, dtype=dtype), local_codes=local,
+                         attachment_level="O" if role == Role.ATTRIBUTE else None)
+
+    # CL_OBS_STATUS is SDMX's own code list; only the three codes the release uses are listed.
+    obs_status_codes = codes("CL_OBS_STATUS", "SDMX", {"A": "Normal value", "P": "Provisional value", "O": "Missing value"})
+    revised_codes = codes("CL_REVISED", "CHANJIAO", {"Y": "Revised since the previous version", "N": "Not revised"})
+    unit_codelist = codes("CL_UNIT_MEASURE", "CHANJIAO", {"PT": "Percent", "CNY": "Yuan renminbi", "NUMBER": "Number"})
+    return Schema(
+        context="dataflow", agency="CHANJIAO", id="DF_IEI", version="1.0", name="产教融合指标 Industry-education integration indicators",
+        components=Components([
+            component("INDICATOR", Role.DIMENSION, True),
+            component("REF_AREA", Role.DIMENSION, True),
+            component("TIME_PERIOD", Role.DIMENSION, True),
+            # optional, so a missing value is an empty cell (with OBS_STATUS=O), not pysdmx's "NaN"
+            component("OBS_VALUE", Role.MEASURE, False, dtype=DataType.DOUBLE),
+            component("UNIT_MEASURE", Role.ATTRIBUTE, True, unit_codelist),
+            component("OBS_STATUS", Role.ATTRIBUTE, True, obs_status_codes),
+            component("REVISED", Role.ATTRIBUTE, True, revised_codes),
+        ]),
+    )
 
 
 def obs_status(value: object, expected: object, accepted: object) -> str:
@@ -71,13 +69,19 @@ def observations(values: list[dict], revised: set[tuple[str, str]]) -> list[dict
 
 
 def write_sdmx_csv(path: Path, values: list[dict], revised: set[tuple[str, str]]) -> None:
+    import pandas as pd
+    from pysdmx.io.csv.sdmx20.writer import write
+    from pysdmx.io.pd import PandasDataset
+    from pysdmx.model.dataset import ActionType
+
+    schema = structure()
     rows = observations(values, revised)
     for row in rows:  # the codes must be those the structure declares
-        for component in STRUCTURE.components:
+        for component in schema.components:
             if component.local_codes is not None and row[component.id] not in {c.id for c in component.local_codes}:
                 raise ValueError(f"{component.id}={row[component.id]!r} is not a code of {component.local_codes.id}")
     # object dtype keeps each value as the warehouse gave it (pysdmx writes str(value)), so OBS_VALUE is
     # spelled exactly as in indicators.csv: a float column would turn an integer count into "3.0"
-    data = pd.DataFrame(rows, columns=[c.id for c in STRUCTURE.components], dtype=object)
-    dataset = PandasDataset(structure=STRUCTURE, data=data, action=ActionType.Information)
+    data = pd.DataFrame(rows, columns=[c.id for c in schema.components], dtype=object)
+    dataset = PandasDataset(structure=schema, data=data, action=ActionType.Information)
     path.write_text(write([dataset]), encoding="utf-8", newline="")

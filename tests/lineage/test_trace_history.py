@@ -19,7 +19,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from chanjiao.demo import factory as fx
-from tests.conftest import run_cli, set_received
+from tests.conftest import ingest_here, run_cli, set_received
 from tests.warehouse.test_monthly_cycle import E5, NON_PROF, PART_TIME, E, teachers, workbook
 
 pytestmark = pytest.mark.dbt
@@ -63,11 +63,11 @@ def history(tmp_path_factory):
     frame = [{"submitter_code": code, "submitter_name": name, "kind": "school_workbook", "region_code": COUNTY, "from_period": "2026-01"}
              for code, name in (("4141062201", "淇县甲校"), ("4141062202", "淇县乙技校"), ("4141062203", "淇县丙校"))]
     files["frame"] = _write("reporting_frame", inbox / "frame", "填报单位名录.xlsx", {"reporting_frame": frame}, "2026-10-01 09:00")
-    framed = run_cli(home, "ingest", str(inbox / "frame"), "--period", EARLIER, "--json")
-    assert [o["status"] for o in framed.data] == ["accepted"], framed.stdout[-3000:]
+    framed = ingest_here(home, inbox / "frame", period=EARLIER)
+    assert [o["status"] for o in framed] == ["accepted"], framed
     # each file carries its own period (学校信息.报告期); the register's rows do too
-    ingested = run_cli(home, "ingest", str(first), "--json")
-    assert ingested.returncode == 0, ingested.stderr[-3000:]
+    ingested = ingest_here(home, first)
+    assert all(o["status"] == "accepted" for o in ingested), ingested
     assert run_cli(home, "build").returncode == 0
     v1 = run_cli(home, "publish", "--period", PERIOD, "--json")
     assert v1.returncode == 0 and v1.data["version"] == "v1", v1.stderr[-3000:]
@@ -75,8 +75,8 @@ def history(tmp_path_factory):
     before_revision = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     time.sleep(1.5)
     files["a_revised"] = _write("school_workbook", inbox / "second", "淇县甲校.xlsx", a_revised, "2026-11-04 14:00")
-    revised = run_cli(home, "ingest", str(inbox / "second"), "--period", PERIOD, "--json")
-    assert [o["status"] for o in revised.data] == ["accepted"]
+    revised = ingest_here(home, inbox / "second", period=PERIOD)
+    assert [o["status"] for o in revised] == ["accepted"], revised
     assert run_cli(home, "build").returncode == 0
     v2 = run_cli(home, "publish", "--period", PERIOD, "--json")
     assert v2.data["version"] == "v2", v2.stderr[-3000:]

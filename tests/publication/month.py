@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from chanjiao.demo import factory as fx
-from tests.conftest import run_cli, set_received
+from tests.conftest import ingest_here, run_cli, set_received
 
 PERIODS = ("2026-09", "2026-10")
 PERIOD = PERIODS[-1]
@@ -21,7 +21,7 @@ def _write(folder: Path, name: str, kind: str, data: dict, received: str) -> Pat
 
 
 def build_month(home: Path, inbox: Path) -> None:
-    """Ingest both months and build the warehouse, as `chanjiao ingest` and `chanjiao build` do."""
+    """Ingest both months (the ingest use case, in this process) and build the warehouse with `chanjiao build`."""
     sept, octo = inbox / "2026-09", inbox / "2026-10"
     _write(sept, "register.xlsx", "above_scale_register", fx.register_of(ENTERPRISES, "2026-09"), "2026-10-01 09:00")
     _write(sept, "a.xlsx", "school_workbook", fx.school("4141062201", "淇县甲校", "410622", "中职", "2026-09", fx.roster(40, 28), ENTERPRISES[:1]),
@@ -33,8 +33,8 @@ def build_month(home: Path, inbox: Path) -> None:
     _write(octo, "b.xlsx", "school_workbook",
            fx.school("4141062202", "淇县乙技校", "410622", "技工院校", "2026-10", fx.roster(10, 3, integrated=2, prefix="B")), "2026-11-02 10:00")
     for period, folder in zip(PERIODS, (sept, octo)):
-        result = run_cli(home, "ingest", str(folder), "--period", period, "--json")
-        assert result.returncode == 0 and all(o["status"] == "accepted" for o in result.data), result.stdout + result.stderr[-2000:]
+        outcomes = ingest_here(home, folder, period=period)
+        assert all(o["status"] == "accepted" for o in outcomes), outcomes
     built = run_cli(home, "build")
     assert built.returncode == 0, built.stderr[-3000:]
 
@@ -43,7 +43,7 @@ def late_correction(home: Path, inbox: Path) -> None:
     """School B resends October after the release: 5 of its 10 teachers are 双师型, not 3."""
     path = _write(inbox / "late", "b_corrected.xlsx", "school_workbook",
                   fx.school("4141062202", "淇县乙技校", "410622", "技工院校", "2026-10", fx.roster(10, 5, integrated=2, prefix="B")), "2026-11-06 16:00")
-    result = run_cli(home, "ingest", str(path), "--period", PERIOD, "--json")
-    assert result.returncode == 0 and result.data[0]["status"] == "accepted", result.stdout + result.stderr[-2000:]
+    outcomes = ingest_here(home, path, period=PERIOD)
+    assert [o["status"] for o in outcomes] == ["accepted"], outcomes
     built = run_cli(home, "build")
     assert built.returncode == 0, built.stderr[-3000:]

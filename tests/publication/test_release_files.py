@@ -118,10 +118,11 @@ def test_sdmx_csv_has_the_dataflow_and_attributes_of_interface_md(v1):
 
 
 def test_sdmx_structure_is_the_one_interface_md_gives():
-    from chanjiao.publication.sdmx import STRUCTURE
+    from chanjiao.publication.sdmx import structure
 
-    components = STRUCTURE.components
-    assert (STRUCTURE.context, STRUCTURE.agency, STRUCTURE.id, STRUCTURE.version) == ("dataflow", "CHANJIAO", "DF_IEI", "1.0")
+    schema = structure()
+    components = schema.components
+    assert (schema.context, schema.agency, schema.id, schema.version) == ("dataflow", "CHANJIAO", "DF_IEI", "1.0")
     assert [c.id for c in components.dimensions] == ["INDICATOR", "REF_AREA", "TIME_PERIOD"]
     assert [c.id for c in components.measures] == ["OBS_VALUE"]
     assert [c.id for c in components.attributes] == ["UNIT_MEASURE", "OBS_STATUS", "REVISED"]

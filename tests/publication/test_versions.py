@@ -24,7 +24,7 @@ from chanjiao.app.publish import publish
 from chanjiao.demo import factory as fx
 from chanjiao.publication.release import versions
 from chanjiao.settings import Settings
-from tests.conftest import CLI, PII_KEY, run_cli
+from tests.conftest import CLI, PII_KEY, ingest_here, run_cli
 from tests.publication.month import PERIOD
 
 pytestmark = pytest.mark.dbt
@@ -63,8 +63,8 @@ def expect_a_third_school(home: Path) -> None:
         {"submitter_code": code, "submitter_name": name, "kind": "school_workbook", "region_code": "410622", "from_period": "2026-01"}
         for code, name in (("4141062201", "淇县甲校"), ("4141062202", "淇县乙技校"), ("4141062203", "淇县丙校"))]}
     path = fx.write("reporting_frame", home.parent / "frame.xlsx", frame)
-    ingested = run_cli(home, "ingest", str(path), "--period", PERIOD, "--json")
-    assert ingested.returncode == 0 and ingested.data[0]["status"] == "accepted", ingested.stdout + ingested.stderr[-2000:]
+    ingested = ingest_here(home, path, period=PERIOD)
+    assert [o["status"] for o in ingested] == ["accepted"], ingested
     built = run_cli(home, "build")
     assert built.returncode == 0, built.stderr[-3000:]
 

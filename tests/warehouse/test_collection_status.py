@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from chanjiao.demo import factory as fx
-from tests.conftest import run_cli
+from tests.conftest import ingest_here, run_cli
 from tests.expectations.test_batch_rules import school
 
 pytestmark = pytest.mark.dbt
@@ -21,14 +21,14 @@ def test_status_and_coverage_follow_the_frame(tmp_path):
         for code in ("4141062201", "4141062202")
     ] + [{"submitter_code": "410600", "submitter_name": "鹤壁市统计局", "kind": "above_scale_register", "region_code": "410600", "from_period": "2026-01"}]}
     fx.write("reporting_frame", inbox / "frame.xlsx", frame)
-    assert run_cli(home, "ingest", str(inbox / "frame.xlsx"), "--period", PERIOD).returncode == 0
+    assert [o["status"] for o in ingest_here(home, inbox / "frame.xlsx", period=PERIOD)] == ["accepted"]
     good = school("4141062201", PERIOD, 6)
     bad = school("4141062202", PERIOD, 4)
     bad["teachers"][0].update(is_professional=False, is_dual_qualified=True)
     stranger = school("4141062209", PERIOD, 3)
     for name, data in (("a", good), ("b", bad), ("c", stranger)):
         fx.write("school_workbook", inbox / f"{name}.xlsx", data)
-    run_cli(home, "ingest", *(str(inbox / f"{n}.xlsx") for n in "abc"), "--period", PERIOD)
+    ingest_here(home, *(inbox / f"{n}.xlsx" for n in "abc"), period=PERIOD)
     assert run_cli(home, "build").returncode == 0
 
     status = run_cli(home, "status", "--period", PERIOD, "--json").data

@@ -21,7 +21,7 @@ import pytest
 
 from chanjiao.demo import factory as fx
 from ingestion.registry import kinds
-from tests.conftest import run_cli, set_received
+from tests.conftest import ingest_here, set_received
 from tests.warehouse.test_monthly_cycle import NON_PROF, PART_TIME, teachers, workbook
 
 pytestmark = pytest.mark.dbt
@@ -51,8 +51,8 @@ def warehouse(tmp_path_factory) -> Path:
     }
     for name, data in books.items():
         set_received(fx.write(school, inbox / f"{name}.xlsx", data), "2026-11-02 09:00")
-    ingest = run_cli(home, "ingest", str(inbox), "--period", PERIOD, "--json")
-    assert ingest.returncode == 0 and all(o["status"] == "accepted" for o in ingest.data), ingest.stdout[-3000:]
+    ingested = ingest_here(home, inbox, period=PERIOD)
+    assert all(o["status"] == "accepted" for o in ingested), ingested
     return home / "warehouse.duckdb"
 
 
