@@ -40,8 +40,25 @@ def dbt(settings: Settings, *args: str, stdout=None, lineage_env: dict[str, str]
 def run_dbt_build(settings: Settings, target: str, lineage_env: dict[str, str]) -> None:
     """Models and data tests. dbt's unit tests check the formulas, not the data: they run in CI (the test
     suite), not in every production build."""
+    if target == "duckdb":
+        docs_site(settings).unlink(missing_ok=True)  # the site of an earlier build never outlives a new one
     result = dbt(settings, "build", "--target", target, "--exclude-resource-type", "unit_test", lineage_env=lineage_env)
     if result.returncode != 0:
         where = "on PostgreSQL " if target == "postgres" else ""
         raise BuildError(f"dbt build {where}failed (exit {result.returncode}); see the dbt log above or {settings.dbt_target_dir / 'logs'}")
     log.info("dbt build on %s done", target)
+
+
+def docs_site(settings: Settings) -> Path:
+    return settings.dbt_target_dir / "static_index.html"
+
+
+def generate_docs_site(settings: Settings) -> Path:
+    """The dbt documentation site of the warehouse as built, as one offline HTML file (manifest and catalog
+    inside). Run right after the build, so the build's parse is reused and nothing is compiled again
+    (`--no-compile`): a publish copies the file instead of starting dbt. The caller holds the writer
+    lock (dbt-duckdb opens the warehouse for writing to read its catalog)."""
+    result = dbt(settings, "docs", "generate", "--no-compile", "--static", "--target", "duckdb")
+    if result.returncode != 0:
+        raise BuildError(f"dbt docs generate failed (exit {result.returncode}); see the dbt log above or {settings.dbt_target_dir / 'logs'}")
+    return docs_site(settings)

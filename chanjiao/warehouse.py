@@ -59,6 +59,17 @@ def arrow_rows(table: str, rows: list[dict], **constants: str):
     return pa.Table.from_arrays(columns, schema=schema)
 
 
+def insert_rows(con: duckdb.DuckDBPyConnection, table: str, parts: list) -> None:
+    """Append Arrow tables of `arrow_rows(table, ...)` to raw.`table`, in the caller's transaction."""
+    import pyarrow as pa
+
+    con.register("incoming", pa.concat_tables(parts))
+    try:
+        con.execute(f"insert into raw.{table} by name select * from incoming")
+    finally:
+        con.unregister("incoming")
+
+
 def connect(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(settings.warehouse), read_only=read_only)
 

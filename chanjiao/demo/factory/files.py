@@ -24,7 +24,7 @@ from xml.sax.saxutils import escape
 
 from ingestion.registry import Kind, kinds
 from ingestion.registry import Sheet as SheetDef
-from ingestion.templates import write_workbook
+from ingestion.templates import FIXED_CREATED, write_workbook
 
 MONEY_FACTORS = {"元": 10000, "千元": 10, "万元": 1}  # a 万元 value in the header's unit
 FULL_WIDTH = str.maketrans("0123456789.-", "０１２３４５６７８９．－")
@@ -55,6 +55,7 @@ def write_xlsx(path: Path, *sheets: Sheet) -> Path:
     import xlsxwriter
 
     wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False})
+    wb.set_properties({"created": FIXED_CREATED})  # the same grid gives the same bytes, whatever second it is written in
     date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
     active = False
     for s in sheets:
