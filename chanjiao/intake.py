@@ -99,22 +99,19 @@ def ingest(con, paths: Iterable[Path], settings: Settings, period: str | None = 
     period_of = {p.sha256: period or p.period for p in gateable}
     verdicts = validate(gateable, period_of, batch_rules.frames(ledger.gate_history(con), gateable, period_of, settings.gate_thresholds))
     gate_done = time.perf_counter()
-    group: list[_Outcome] = []
     for path, parsed, archived in staged:
         verdict = verdicts.get(parsed.sha256, {"problems": [], "warnings": [], "results": []})
         problems = _dedupe(parsed.problems + verdict["problems"])
         status = "rejected" if problems else "accepted"
         warnings = _dedupe(verdict["warnings"])
-        group.append(_outcome(path, archived, parsed, status, problems, warnings, period, verdict["results"]))
+        # A file commits on its own (a crash loses at most the file being committed), together with the
+        # copies of its bytes in this batch, whose outcomes are its own.
+        group = [_outcome(path, archived, parsed, status, problems, warnings, period, verdict["results"])]
         for copy_path, copy_archived in copies.get(parsed.sha256, []):
             if status == "accepted":
                 group.append(_outcome(copy_path, copy_archived, parsed, "duplicate", [], [], period))
             else:
                 group.append(_outcome(copy_path, copy_archived, parsed, status, problems, warnings, period, verdict["results"]))
-        if len(group) >= GROUP_FILES or sum(o.rows for o in group) >= GROUP_ROWS:
-            outcomes += _commit(con, settings, group, faults)
-            group = []
-    if group:
         outcomes += _commit(con, settings, group, faults)
     if timings is not None and staged:
         timings.update(read=read_done - clock, gate=gate_done - read_done, load=time.perf_counter() - gate_done)
@@ -195,13 +192,6 @@ def _refuse(con, settings: Settings, path: Path, refused: NotRegularFile, period
                     faults=faults)
 
 
-# Outcomes are committed in groups of files, each file whole or not at all: a DuckDB transaction and an
-# insert per sheet for every file were a third of loading a province's 500 workbooks. A group is at most
-# this many files or data rows; a crash loses only uncommitted groups, whose files are still in landing.
-GROUP_FILES = 100
-GROUP_ROWS = 200_000
-
-
 @dataclass
 class _Outcome:
     path: Path
@@ -234,8 +224,8 @@ def _publish(con, settings: Settings, path: Path, archived: Path | None, parsed:
 
 
 def _commit(con, settings: Settings, group: list[_Outcome], faults: FaultPoints = NO_FAULTS) -> list[dict]:
-    """The outcomes of a group of files in one transaction: each file's ledger row and, if accepted, all
-    its rows (one insert per raw table for the group). Only after the commit do files leave landing."""
+    """The outcomes of a file (and the copies of its bytes) in one transaction: each one's ledger row and,
+    if accepted, all its rows, one insert per raw table. Only after the commit do files leave landing."""
     con.execute("begin transaction")
     try:
         tables: dict[str, list] = defaultdict(list)

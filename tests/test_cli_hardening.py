@@ -441,7 +441,10 @@ def _start_and_wait_for_dbt(home: Path, *args: str) -> tuple[subprocess.Popen, d
     the end of a pipe would wait for every process holding it, the very children under test."""
     env = {**os.environ, "CHANJIAO_HOME": str(home), "CHANJIAO_PII_KEY": PII_KEY}
     log = home.parent / f"{args[0]}.stderr"
-    proc = subprocess.Popen([str(CLI), *args], env=env, stdout=subprocess.DEVNULL, stderr=open(log, "w"))
+    # SIGINT as at a terminal: a shell ignores it in background jobs, and a process started with it
+    # ignored keeps it ignored (a suite run in the background would otherwise test nothing)
+    proc = subprocess.Popen([str(CLI), *args], env=env, stdout=subprocess.DEVNULL, stderr=open(log, "w"),
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     proc.stderr_file = log
     seen: dict[int, list[str]] = {}
     deadline = time.monotonic() + 120
