@@ -103,7 +103,10 @@ def clear_of_the_schedule(cluster: AirflowCluster, needed: float = 300) -> None:
     """Before files for LATEST land at the top of landing: chanjiao_ingest runs every quarter hour for the
     month before its date, which on the 1st to the 5th of a month is not LATEST (see _released_months),
     so a scheduled run taking those files would reject them for their period. If the next quarter hour
-    comes sooner than the `needed` seconds, wait until it has passed and its run has finished."""
+    comes sooner than the `needed` seconds, wait until it has passed and its run has finished. On other
+    days scheduled runs collect LATEST too, and taking some of the files is theirs to do."""
+    if config.load({}).calendar.period_for_run(dt.datetime.now(dt.UTC)) == LATEST:
+        return
     to_next = 900 - time.time() % 900
     if to_next < needed:
         time.sleep(to_next + 15)
