@@ -20,7 +20,6 @@ import tempfile
 import threading
 import time
 import uuid
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -225,10 +224,9 @@ def _publish(con, settings: Settings, path: Path, archived: Path | None, parsed:
 
 def _commit(con, settings: Settings, group: list[_Outcome], faults: FaultPoints = NO_FAULTS) -> list[dict]:
     """The outcomes of a file (and the copies of its bytes) in one transaction: each one's ledger row and,
-    if accepted, all its rows, one insert per raw table. Only after the commit do files leave landing."""
+    if accepted, all its rows, one insert per sheet. Only after the commit do files leave landing."""
     con.execute("begin transaction")
     try:
-        tables: dict[str, list] = defaultdict(list)
         for o in group:
             ledger.record(con, load_id=o.load_id, sha256=o.parsed.sha256, file_name=o.path.name,
                           archive_path=str(o.archived.relative_to(settings.home)) if o.archived else None, kind=o.parsed.kind,
@@ -239,10 +237,7 @@ def _commit(con, settings: Settings, group: list[_Outcome], faults: FaultPoints 
             if o.status == "accepted":
                 for sheet in o.parsed.sheets.values():
                     if sheet.rows:
-                        tables[sheet.definition.table].append(
-                            warehouse.arrow_rows(sheet.definition.table, sheet.rows, load_id=o.load_id, pii_key_id=settings.pii_key_id))
-        for table, parts in tables.items():
-            warehouse.insert_rows(con, table, parts)
+                        warehouse.insert_rows(con, sheet.definition.table, sheet.rows, load_id=o.load_id, pii_key_id=settings.pii_key_id)
         for o in group:
             faults.reached("in_transaction", o.path)
         con.execute("commit")

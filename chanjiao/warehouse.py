@@ -59,11 +59,9 @@ def arrow_rows(table: str, rows: list[dict], **constants: str):
     return pa.Table.from_arrays(columns, schema=schema)
 
 
-def insert_rows(con: duckdb.DuckDBPyConnection, table: str, parts: list) -> None:
-    """Append Arrow tables of `arrow_rows(table, ...)` to raw.`table`, in the caller's transaction."""
-    import pyarrow as pa
-
-    con.register("incoming", pa.concat_tables(parts))
+def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], **constants: str) -> None:
+    """Append a sheet's typed rows to raw.`table` as one Arrow table (arrow_rows), in the caller's transaction."""
+    con.register("incoming", arrow_rows(table, rows, **constants))
     try:
         con.execute(f"insert into raw.{table} by name select * from incoming")
     finally:
