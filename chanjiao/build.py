@@ -1,12 +1,19 @@
 """dbt on this home's warehouse: `dbt build` (models and tests) and the other dbt commands we run.
 
-The caller (chanjiao.app) holds the writer lock and passes the OpenLineage environment for dbt-ol.
+The caller (chanjiao.app) holds the writer lock and passes the OpenLineage environment of the build.
 """
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import importlib.metadata
+import json
 import logging
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from chanjiao import children
@@ -19,33 +26,81 @@ class BuildError(RuntimeError):
     pass
 
 
-def dbt(settings: Settings, *args: str, stdout=None, lineage_env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    """Run one dbt command on this home's warehouse; dbt's own log goes to stderr.
-
-    With `lineage_env`, through the `dbt-ol` wrapper: after dbt finishes it reads the run's artifacts and
-    writes an OpenLineage event per node (inputs and outputs) where that environment says.
-    """
-    bin_dir = Path(sys.executable).parent
-    exe = bin_dir / ("dbt-ol" if lineage_env is not None else "dbt")
-    cmd = [str(exe), *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+def dbt(settings: Settings, *args: str, stdout=None) -> subprocess.CompletedProcess:
+    """Run one dbt command on this home's warehouse (the tests' dbt unit tests, `docs generate` with
+    compiled SQL); dbt's own log goes to `stdout` (default stderr). Builds go through `_session`."""
+    cmd = [str(Path(sys.executable).parent / "dbt"), *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
            "--target-path", str(settings.dbt_target_dir), "--log-path", str(settings.dbt_target_dir / "logs")]
     env = settings.child_env(DBT_SEND_ANONYMOUS_USAGE_STATS="false")
-    if lineage_env is not None:
-        # dbt-ol starts `dbt` from PATH: make it this environment's
-        env.update(lineage_env, PATH=f"{bin_dir}:{env.get('PATH', '')}")
     # never outlives this command (and the writer lock it holds): chanjiao.children
     return children.run(cmd, env=env, stdout=stdout or sys.stderr, stderr=subprocess.STDOUT, cwd=DBT_PROJECT_DIR)
 
 
+def _session(settings: Settings, target: str, steps: list[list[str]], lineage_env: dict[str, str] | None) -> int:
+    """Run dbt `steps` on one parse in one process (chanjiao.dbt_session); the first step gets the
+    OpenLineage events when `lineage_env` says where they go.
+
+    dbt is given the warehouse by its file name, from the warehouse's folder as working directory: dbt's
+    record of the parse (partial_parse.msgpack) is then the same for every home, and a new home's first
+    build starts from the cached one (Settings.dbt_parse_cache) instead of parsing the project afresh."""
+    target_dir = settings.dbt_target_dir
+    target_dir.mkdir(parents=True, exist_ok=True)
+    _seed_parse(settings)
+    spec = {"common": ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target_dir),
+                       "--log-path", str(target_dir / "logs"), "--target", target],
+            "steps": steps, "lineage": 0 if lineage_env is not None else None, "warehouse": str(settings.warehouse)}
+    env = settings.child_env(DBT_SEND_ANONYMOUS_USAGE_STATS="false", CHANJIAO_WAREHOUSE=settings.warehouse.name, **(lineage_env or {}))
+    # never outlives this command (and the writer lock it holds): chanjiao.children
+    result = children.run([sys.executable, "-m", "chanjiao.dbt_session", json.dumps(spec)], env=env, stdout=sys.stderr,
+                          stderr=subprocess.STDOUT, cwd=settings.warehouse.parent)
+    _keep_parse(settings)
+    return result.returncode
+
+
+def _cached_parse(settings: Settings) -> Path | None:
+    if settings.dbt_parse_cache is None:
+        return None
+    version = importlib.metadata.version("dbt-core")  # not dbt.version: importing dbt is the session's
+    # a parse names its project's folder (root_path): one cache per dbt version and project checkout
+    project = hashlib.sha256(str(DBT_PROJECT_DIR).encode()).hexdigest()[:16]
+    return settings.dbt_parse_cache / version / project / "partial_parse.msgpack"
+
+
+def _seed_parse(settings: Settings) -> None:
+    mine, cached = settings.dbt_target_dir / "partial_parse.msgpack", _cached_parse(settings)
+    if cached is not None and cached.is_file() and not mine.exists():
+        with contextlib.suppress(OSError):  # a cache we cannot read only costs a full parse
+            shutil.copyfile(cached, mine)
+
+
+def _keep_parse(settings: Settings) -> None:
+    mine, cached = settings.dbt_target_dir / "partial_parse.msgpack", _cached_parse(settings)
+    if cached is None or not mine.is_file():
+        return
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=cached.parent, delete=False) as tmp:
+            shutil.copyfileobj(mine.open("rb"), tmp)
+        os.replace(tmp.name, cached)  # whole or not at all: other builds may be reading it
+    except OSError as err:
+        log.info("dbt parse not cached in %s: %s", cached.parent, err)
+        with contextlib.suppress(OSError, NameError):
+            os.unlink(tmp.name)
+
+
 def run_dbt_build(settings: Settings, target: str, lineage_env: dict[str, str]) -> None:
-    """Models and data tests. dbt's unit tests check the formulas, not the data: they run in CI (the test
-    suite), not in every production build."""
+    """Models and data tests, with their OpenLineage events; on DuckDB also the docs site of the warehouse
+    as built (docs_site), from the same parse. dbt's unit tests check the formulas, not the data: they run
+    in CI (the test suite), not in every production build."""
+    steps = [["build", "--exclude-resource-type", "unit_test"]]
     if target == "duckdb":
         docs_site(settings).unlink(missing_ok=True)  # the site of an earlier build never outlives a new one
-    result = dbt(settings, "build", "--target", target, "--exclude-resource-type", "unit_test", lineage_env=lineage_env)
-    if result.returncode != 0:
+        # the catalog is read from the warehouse just built; nothing is compiled again
+        steps.append(["docs", "generate", "--no-compile", "--static"])
+    returncode = _session(settings, target, steps, lineage_env)
+    if returncode != 0:
         where = "on PostgreSQL " if target == "postgres" else ""
-        raise BuildError(f"dbt build {where}failed (exit {result.returncode}); see the dbt log above or {settings.dbt_target_dir / 'logs'}")
+        raise BuildError(f"dbt build {where}failed (exit {returncode}); see the dbt log above or {settings.dbt_target_dir / 'logs'}")
     log.info("dbt build on %s done", target)
 
 
@@ -55,10 +110,8 @@ def docs_site(settings: Settings) -> Path:
 
 def generate_docs_site(settings: Settings) -> Path:
     """The dbt documentation site of the warehouse as built, as one offline HTML file (manifest and catalog
-    inside). Run right after the build, so the build's parse is reused and nothing is compiled again
-    (`--no-compile`): a publish copies the file instead of starting dbt. The caller holds the writer
-    lock (dbt-duckdb opens the warehouse for writing to read its catalog)."""
-    result = dbt(settings, "docs", "generate", "--no-compile", "--static", "--target", "duckdb")
-    if result.returncode != 0:
-        raise BuildError(f"dbt docs generate failed (exit {result.returncode}); see the dbt log above or {settings.dbt_target_dir / 'logs'}")
+    inside), for a home built before builds wrote it. The caller holds the writer lock (dbt-duckdb opens
+    the warehouse for writing to read its catalog)."""
+    if _session(settings, "duckdb", [["docs", "generate", "--no-compile", "--static"]], None) != 0:
+        raise BuildError(f"dbt docs generate failed; see the dbt log above or {settings.dbt_target_dir / 'logs'}")
     return docs_site(settings)

@@ -1,4 +1,4 @@
-"""Child processes (dbt, dbt-ol) that never outlive the chanjiao command that started them.
+"""Child processes (dbt) that never outlive the chanjiao command that started them.
 
 A command holding the warehouse lock that dies must not leave dbt writing to the warehouse after the
 lock is free. `run(cmd)` starts the command under a small supervisor (`python -m chanjiao.children`),
@@ -7,7 +7,7 @@ in a process group of its own:
 * the command is interrupted (Ctrl-C, SIGTERM, SIGHUP, any exception while it waits): the group is sent
   SIGTERM, then SIGKILL, before the exception goes on and the lock is released;
 * the command is killed outright (SIGKILL, the OOM killer): on Linux the supervisor gets SIGTERM from
-  the kernel (PR_SET_PDEATHSIG) and kills its group — dbt-ol and the dbt it started — then itself.
+  the kernel (PR_SET_PDEATHSIG) and kills its group — the dbt session — then itself.
 
 The group is not the terminal's, so Ctrl-C reaches only the chanjiao command, which stops the rest.
 """

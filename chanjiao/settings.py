@@ -58,6 +58,11 @@ class Settings:
     # group (0440 / 0750) or owner (0400 / 0700); a published version's files and folders are read-only.
     share_group: bool = False
     publication_readers: str = "all"
+    # Where a build keeps dbt's parse of the project (partial_parse.msgpack) for the next home that builds
+    # with the same project and dbt: a new home's first build then parses in ~1 s instead of ~5 s. It holds
+    # no data; dbt checks every file against it and parses again what changed. CHANJIAO_DBT_PARSE_CACHE
+    # (default $XDG_CACHE_HOME/chanjiao/dbt, or ~/.cache/chanjiao/dbt); empty: no cache.
+    dbt_parse_cache: Path | None = None
     # The release calendar (CHANJIAO_CALENDAR, default chanjiao/calendar.yaml) and an override of its
     # revision window (CHANJIAO_REVISION_WINDOW_MONTHS).
     calendar_file: Path = DEFAULT_CALENDAR
@@ -172,7 +177,8 @@ class Settings:
         """Environment that hands these settings to a child process (dbt, Airflow)."""
         env = {**({"CHANJIAO_TASK_RETRIES": str(self.task_retries)} if self.task_retries is not None else {}),
                "CHANJIAO_HOME": str(self.home), "CHANJIAO_WAREHOUSE": str(self.warehouse),
-               "CHANJIAO_SHARE_GROUP": "1" if self.share_group else "0", "CHANJIAO_PUBLICATIONS_READERS": self.publication_readers}
+               "CHANJIAO_SHARE_GROUP": "1" if self.share_group else "0", "CHANJIAO_PUBLICATIONS_READERS": self.publication_readers,
+               "CHANJIAO_DBT_PARSE_CACHE": str(self.dbt_parse_cache or "")}
         env.update({f"CHANJIAO_PG_{k.upper()}": str(v) for k, v in self.postgres.params().items() if k != "dbname"},
                    CHANJIAO_PG_DATABASE=self.postgres.dbname)
         if self.pii_key:
@@ -274,7 +280,16 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
                     task_retries=_whole(env, "CHANJIAO_TASK_RETRIES", 0) if env.get("CHANJIAO_TASK_RETRIES") else None,
                     ingest_chunk_files=_whole(env, "CHANJIAO_INGEST_CHUNK_FILES", 100, 1),
                     landing_settle_seconds=_whole(env, "CHANJIAO_LANDING_SETTLE_SECONDS", 120),
-                    deadline_poke_seconds=_whole(env, "CHANJIAO_DEADLINE_POKE_SECONDS", 600, 1))
+                    deadline_poke_seconds=_whole(env, "CHANJIAO_DEADLINE_POKE_SECONDS", 600, 1),
+                    dbt_parse_cache=_parse_cache(env))
+
+
+def _parse_cache(env: Mapping[str, str]) -> Path | None:
+    if "CHANJIAO_DBT_PARSE_CACHE" in env:
+        text = env["CHANJIAO_DBT_PARSE_CACHE"].strip()
+        return Path(text).expanduser().resolve() if text else None
+    base = env.get("XDG_CACHE_HOME") or (str(Path(env["HOME"]) / ".cache") if env.get("HOME") else "")
+    return Path(base) / "chanjiao" / "dbt" if base else None
 
 
 def prepare_process() -> None:

@@ -452,8 +452,8 @@ def _start_and_wait_for_dbt(home: Path, *args: str) -> tuple[subprocess.Popen, d
         assert proc.poll() is None, log.read_text()[-3000:]
         assert time.monotonic() < deadline, f"dbt never started: {seen}"
         seen.update(_descendants(proc.pid))
-        # dbt itself running (under dbt-ol for a build): the deepest of the children
-        if any(any(Path(c).name == "dbt" for c in cmd[:2]) for pid, cmd in seen.items() if _alive([pid])):
+        # dbt itself running: the session process (chanjiao.dbt_session) under the supervisor
+        if any("chanjiao.dbt_session" in cmd[:3] for pid, cmd in seen.items() if _alive([pid])):
             return proc, seen
         time.sleep(0.2)
 

@@ -1,4 +1,4 @@
-"""Build: `chanjiao build` and the build DAG — dbt through dbt-ol (OpenLineage), the marts copy, and the
+"""Build: `chanjiao build` and the build DAG — dbt (with its OpenLineage events and docs site), the marts copy, and the
 stamp of what the build was made from, so `build_if_stale` knows whether the marts are current."""
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import time
 
 from chanjiao import ledger, marts, postgres, warehouse
 from chanjiao.app._home import writing
-from chanjiao.build import generate_docs_site, run_dbt_build
+from chanjiao.build import run_dbt_build
 from chanjiao.lineage.openlineage import dbt_environment
 from chanjiao.settings import Settings
 from chanjiao.version import code_version
@@ -32,8 +32,8 @@ def _build(settings: Settings, target: str) -> dict:
         run_dbt_build(settings, "postgres", dbt_environment(settings))
         return {"status": "built", "target": target, "seconds": round(time.monotonic() - started, 1)}
     stamp = _stamp(settings)
+    # with the release's docs/index.html, made once per build, not at every publish
     run_dbt_build(settings, "duckdb", dbt_environment(settings))
-    generate_docs_site(settings)  # the release's docs/index.html, made once per build, not at every publish
     copy = marts.publish_copy(settings)
     stamp_file(settings).write_text(json.dumps(stamp), encoding="utf-8")
     return {"status": "built", "target": target, "seconds": round(time.monotonic() - started, 1), "marts": str(copy),

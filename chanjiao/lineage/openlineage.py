@@ -1,8 +1,9 @@
 """OpenLineage wiring: every event goes to one JSON-lines file under $CHANJIAO_HOME/lineage/.
 
 Three producers append there, each through openlineage-python's file transport (one JSON event per line):
-- dbt: `chanjiao build` runs dbt through the `dbt-ol` wrapper (chanjiao.build), which emits one event per
-  model, seed and test with its input and output tables, after the run, from dbt's artifacts;
+- dbt: after `chanjiao build`'s dbt run, the build's dbt session (chanjiao.dbt_session) emits what the
+  `dbt-ol` wrapper would, with the OpenLineage dbt integration's processor: one event per model, seed and
+  test with its input and output tables, from dbt's artifacts;
 - Airflow: the OpenLineage provider emits the DAG run and task events (`airflow_environment`);
 - our ingest step: `emit_ingest` names the submitted files read (their archived copies) and the raw tables
   written; inside an Airflow task it points at that task's run as its parent, so the three join up.
@@ -83,7 +84,7 @@ def _airflow_parent():
 
 
 def dbt_environment(settings: Settings) -> dict[str, str]:
-    """Environment for `dbt-ol`: the file transport, a stable job name and, inside an Airflow task,
+    """Environment of the build's dbt session (as `dbt-ol` reads it): the file transport, a stable job name and, inside an Airflow task,
     that task's run as the parent of the dbt run (OPENLINEAGE_PARENT_ID = namespace/job/run id)."""
     env = {**client_environment(settings), "OPENLINEAGE_DBT_JOB_NAME": "chanjiao.dbt_build"}
     if parent := _airflow_parent():

@@ -1,0 +1,103 @@
+"""One Python process for a build's dbt work: parse once, then `dbt build`, its OpenLineage events and the
+docs site on that one parse.
+
+Started by chanjiao.build as `python -m chanjiao.dbt_session SPEC`, under chanjiao.children (it never
+outlives the command holding the writer lock). It replaces `dbt-ol build` (an interpreter that starts
+another one to run dbt) followed by `dbt docs generate` (a third, parsing the project again): each of those
+interpreters spent ~3 s importing dbt and the docs one ~2 s re-reading the project.
+
+SPEC is a JSON object:
+  common: arguments every dbt command takes (--project-dir, --profiles-dir, --target-path, --log-path, --target)
+  steps:  dbt commands to run in turn on the parsed manifest, e.g. ["build", "--exclude-resource-type",
+          "unit_test"]; the first that fails ends the session (exit 1)
+  lineage: index of the step whose run gets OpenLineage events (what dbt-ol sent), or null
+  warehouse: the warehouse's absolute path, named in the lineage datasets (dbt itself is given a path
+          relative to the working directory, so that its parse state does not depend on the home: see
+          chanjiao.build.parse_cache)
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import time
+
+log = logging.getLogger("chanjiao.dbt_session")
+
+
+def _lineage(common: list[str], warehouse: str, started: float, succeeded: bool) -> None:
+    """What `dbt-ol` sends after a dbt command: a START and an end event for the dbt run (under the Airflow
+    task that started us, when there is one) and, from run_results.json and manifest.json, an event per
+    node naming the tables it read and wrote. Uses the OpenLineage dbt integration's own processor."""
+    from openlineage.client.client import OpenLineageClient
+    from openlineage.client.event_v2 import Job, Run, RunEvent, RunState
+    from openlineage.client.uuid import generate_new_uuid
+    from openlineage.common.provider.dbt import DbtLocalArtifactProcessor, ParentRunMetadata
+    from openlineage.common.provider.dbt.utils import PRODUCER, get_parent_run_metadata
+
+    def arg(name: str) -> str:
+        return common[common.index(name) + 1]
+
+    # the datasets are named after the warehouse's real path, as the profile renders it here
+    os.environ["CHANJIAO_WAREHOUSE"] = warehouse
+    namespace = os.environ.get("OPENLINEAGE_NAMESPACE", "dbt")
+    processor = DbtLocalArtifactProcessor(
+        producer=PRODUCER, target=arg("--target"), target_path=arg("--target-path"), job_namespace=namespace,
+        project_dir=arg("--project-dir"), profile_name=None, logger=log, models=[], selector=None,
+        openlineage_job_name=os.environ.get("OPENLINEAGE_DBT_JOB_NAME"))
+    if os.stat(processor.run_result_path).st_mtime < started:
+        log.warning("no OpenLineage events: dbt wrote no run_results.json")
+        return
+    parent = get_parent_run_metadata()
+    run_id = str(generate_new_uuid())
+
+    def event(state: RunState, when: float) -> RunEvent:
+        return RunEvent(eventType=state, eventTime=_iso(when), producer=PRODUCER,
+                        run=Run(runId=run_id, facets={"parent": parent.to_openlineage()} if parent else {}),
+                        job=Job(namespace=parent.job_namespace if parent else namespace, name=processor.job_name))
+
+    start = event(RunState.START, started)
+    # the nodes hang under this dbt run, and under the root of the orchestrator's run when it gave one
+    root = parent if parent and parent.root_parent_run_id else None
+    processor.dbt_run_metadata = ParentRunMetadata(
+        run_id=run_id, job_name=start.job.name, job_namespace=start.job.namespace,
+        root_parent_run_id=root.root_parent_run_id if root else (parent.run_id if parent else run_id),
+        root_parent_job_name=root.root_parent_job_name if root else (parent.job_name if parent else start.job.name),
+        root_parent_job_namespace=root.root_parent_job_namespace if root else (parent.job_namespace if parent else start.job.namespace))
+    nodes = processor.parse().events()
+    end = event(RunState.COMPLETE if succeeded else RunState.FAIL, time.time())
+    client = OpenLineageClient()
+    for e in (start, *nodes, end):
+        client.emit(e)
+    client.close(timeout=30)
+    log.info("%d OpenLineage events written", len(nodes) + 2)
+
+
+def _iso(when: float) -> str:
+    import datetime as dt
+    return dt.datetime.fromtimestamp(when, dt.UTC).isoformat()
+
+
+def main(argv: list[str]) -> int:
+    spec = json.loads(argv[0])
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    from dbt.cli.main import dbtRunner
+
+    common = spec["common"]
+    parsed = dbtRunner().invoke(["parse", *common])
+    if not parsed.success:
+        return 1
+    manifest = parsed.result
+    for i, step in enumerate(spec["steps"]):
+        started = time.time()
+        result = dbtRunner(manifest=manifest).invoke([*step, *common])
+        if spec.get("lineage") == i:
+            _lineage(common, spec["warehouse"], started, result.success)
+        if not result.success:
+            return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
