@@ -26,7 +26,7 @@ from chanjiao.settings import Settings
 
 FORMAT = "chanjiao-backup/1"
 INCLUDED = ("warehouse.duckdb", "warehouse.duckdb.wal", "marts.duckdb", "landing", "archive", "quarantine", "reports",
-            "publications", "lineage")
+            "publications", "lineage", "access.log", "purged.jsonl")
 
 
 class BackupError(RuntimeError):

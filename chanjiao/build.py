@@ -48,7 +48,9 @@ def _session(settings: Settings, target: str, steps: list[list[str]], lineage_en
     _seed_parse(settings)
     spec = {"common": ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target_dir),
                        "--log-path", str(target_dir / "logs"), "--target", target],
-            "steps": steps, "lineage": 0 if lineage_env is not None else None, "warehouse": str(settings.warehouse)}
+            "steps": steps, "warehouse": str(settings.warehouse),
+            "lineage": {"step": 0, "namespace": lineage_env.get("OPENLINEAGE_NAMESPACE", "dbt"), "job_name": lineage_env.get("OPENLINEAGE_DBT_JOB_NAME")}
+            if lineage_env is not None else None}
     env = settings.child_env(DBT_SEND_ANONYMOUS_USAGE_STATS="false", CHANJIAO_WAREHOUSE=settings.warehouse.name, **(lineage_env or {}))
     # never outlives this command (and the writer lock it holds): chanjiao.children
     result = children.run([sys.executable, "-m", "chanjiao.dbt_session", json.dumps(spec)], env=env, stdout=sys.stderr,

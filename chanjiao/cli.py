@@ -27,6 +27,7 @@ from chanjiao.files import confine, describe, os_error_in
 from chanjiao.indicators import UnknownCode, format_table
 from chanjiao.lineage.trace import NoSuchValue, format_trace
 from chanjiao.marts import NotBuilt, QueryRefused
+from chanjiao.retention import PurgeRefused
 from chanjiao.status import format_status
 from ingestion.period import PATTERN, TIMEZONE
 
@@ -158,6 +159,14 @@ def cmd_restore(args, settings) -> int:
     return EXIT_OK
 
 
+def cmd_purge(args, settings) -> int:
+    result = home.purge(settings, args.originals_before)
+    _emit(args, result, f"deleted {result['files_deleted']} files ({result['bytes_freed']} bytes): the originals of {result['purged']} submissions "
+                        f"received for periods before {result['originals_before']}; their ledger rows, hashes and warehouse rows remain "
+                        f"(listed in {settings.purge_log})")
+    return EXIT_OK
+
+
 def cmd_demo(args, settings) -> int:
     # only here: the demo runs the cycle through the DAGs and needs the `airflow` extra; the CLI does not
     from chanjiao.demo.run import run_demo
@@ -203,6 +212,11 @@ def parser() -> argparse.ArgumentParser:
     command("backup", cmd_backup,
             "a consistent copy of the home (warehouse, archive, quarantine, publications, …) into DEST, with a sha256 manifest").add_argument("dest")
     command("restore", cmd_restore, "restore a backup into an empty CHANJIAO_HOME, checking every file against its manifest").add_argument("src")
+    command("purge", cmd_purge,
+            "delete the originals (archived and quarantined files, the only raw personal data) of periods before a cut-off; "
+            "the ledger, hashes and warehouse stay").add_argument(
+        "--originals-before", type=_period, required=True, metavar="YYYY-MM",
+        help="the first period whose originals are kept; periods inside the revision window are refused")
     command("demo", cmd_demo, "three months of sample submissions and a late correction, through the Airflow DAGs (ingest, build, publish)")
     return p
 
@@ -222,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"chanjiao {args.command}: stopped by {signal.Signals(signum).name} (its child processes were stopped too)", file=sys.stderr)
         return 128 + signum
     except (config.ConfigError, Unavailable, NotBuilt, NoSuchValue, NotPublished, RebuildFailed, BuildError, FileNotFoundError,
-            QueryRefused, UnknownCode, BackupError) as err:
+            QueryRefused, UnknownCode, BackupError, PurgeRefused) as err:
         print(f"chanjiao {args.command}: {err}", file=sys.stderr)
         return EXIT_FAILED
     except Exception as err:  # a bad query, a locked warehouse, a full disk: say what, not a traceback

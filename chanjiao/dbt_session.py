@@ -10,7 +10,8 @@ SPEC is a JSON object:
   common: arguments every dbt command takes (--project-dir, --profiles-dir, --target-path, --log-path, --target)
   steps:  dbt commands to run in turn on the parsed manifest, e.g. ["build", "--exclude-resource-type",
           "unit_test"]; the first that fails ends the session (exit 1)
-  lineage: index of the step whose run gets OpenLineage events (what dbt-ol sent), or null
+  lineage: {step, namespace, job_name}: the step whose run gets OpenLineage events (what dbt-ol sent) and
+          their job, or null
   warehouse: the warehouse's absolute path, named in the lineage datasets (dbt itself is given a path
           relative to the working directory, so that its parse state does not depend on the home: see
           chanjiao.build.parse_cache)
@@ -19,34 +20,39 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sys
 import time
+from pathlib import Path
 
 log = logging.getLogger("chanjiao.dbt_session")
 
 
-def _lineage(common: list[str], warehouse: str, started: float, succeeded: bool) -> None:
+def _lineage(common: list[str], lineage: dict, warehouse: str, started: float, succeeded: bool) -> None:
     """What `dbt-ol` sends after a dbt command: a START and an end event for the dbt run (under the Airflow
     task that started us, when there is one) and, from run_results.json and manifest.json, an event per
-    node naming the tables it read and wrote. Uses the OpenLineage dbt integration's own processor."""
+    node naming the tables it read and wrote. Uses the OpenLineage dbt integration's own processor; the
+    transport and the parent run come from the environment the parent process gave us, as for dbt-ol."""
     from openlineage.client.client import OpenLineageClient
     from openlineage.client.event_v2 import Job, Run, RunEvent, RunState
     from openlineage.client.uuid import generate_new_uuid
     from openlineage.common.provider.dbt import DbtLocalArtifactProcessor, ParentRunMetadata
     from openlineage.common.provider.dbt.utils import PRODUCER, get_parent_run_metadata
 
+    class Processor(DbtLocalArtifactProcessor):
+        def get_dbt_metadata(self):
+            # datasets are named after the warehouse's real path, not the relative one dbt was given
+            manifest, run_result, profile, catalog = super().get_dbt_metadata()
+            return manifest, run_result, {**profile, "path": warehouse} if profile.get("type") == "duckdb" else profile, catalog
+
     def arg(name: str) -> str:
         return common[common.index(name) + 1]
 
-    # the datasets are named after the warehouse's real path, as the profile renders it here
-    os.environ["CHANJIAO_WAREHOUSE"] = warehouse
-    namespace = os.environ.get("OPENLINEAGE_NAMESPACE", "dbt")
-    processor = DbtLocalArtifactProcessor(
+    namespace = lineage["namespace"]
+    processor = Processor(
         producer=PRODUCER, target=arg("--target"), target_path=arg("--target-path"), job_namespace=namespace,
         project_dir=arg("--project-dir"), profile_name=None, logger=log, models=[], selector=None,
-        openlineage_job_name=os.environ.get("OPENLINEAGE_DBT_JOB_NAME"))
-    if os.stat(processor.run_result_path).st_mtime < started:
+        openlineage_job_name=lineage["job_name"])
+    if Path(processor.run_result_path).stat().st_mtime < started:
         log.warning("no OpenLineage events: dbt wrote no run_results.json")
         return
     parent = get_parent_run_metadata()
@@ -92,8 +98,8 @@ def main(argv: list[str]) -> int:
     for i, step in enumerate(spec["steps"]):
         started = time.time()
         result = dbtRunner(manifest=manifest).invoke([*step, *common])
-        if spec.get("lineage") == i:
-            _lineage(common, spec["warehouse"], started, result.success)
+        if spec["lineage"] and spec["lineage"]["step"] == i:
+            _lineage(common, spec["lineage"], spec["warehouse"], started, result.success)
         if not result.success:
             return 1
     return 0

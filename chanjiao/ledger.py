@@ -83,6 +83,16 @@ def recorded_since(con, names: list[str], period: str, since: str) -> dict[str, 
     return {row[0]: dict(zip(keys, row)) for row in rows}  # in time order: the latest load of a name wins
 
 
+def originals(con) -> list[dict]:
+    """Each sha256 received, its file name and the latest period it was received for (for a file of no
+    period, the month it was ingested in, Asia/Shanghai): what retention counts from."""
+    return _records(con.execute("""
+        select sha256, arg_max(file_name, ingested_at) as file_name,
+               max(coalesce(period, strftime(timezone('Asia/Shanghai', ingested_at), '%Y-%m'))) as period
+        from raw.loads group by sha256 order by sha256
+    """))
+
+
 def summary(con) -> tuple[int, str]:
     """(number of loads, latest ingested_at): what a build is built from, with the code version."""
     count, latest = con.execute("select count(*), max(ingested_at) from raw.loads").fetchone()

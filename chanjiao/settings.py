@@ -143,6 +143,16 @@ class Settings:
         return self.home / "publications"
 
     @property
+    def access_log(self) -> Path:
+        # Who read originals or wrote the warehouse, when (chanjiao.access); appended to, never rewritten.
+        return self.home / "access.log"
+
+    @property
+    def purge_log(self) -> Path:
+        # The originals deleted at the end of their retention (chanjiao.retention), one JSON line each.
+        return self.home / "purged.jsonl"
+
+    @property
     def airflow_home(self) -> Path:
         return self.home / "airflow"
 

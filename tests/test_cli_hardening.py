@@ -532,6 +532,13 @@ def test_backup_and_restore_give_back_the_same_home_and_refuse_a_damaged_backup(
     sql = "select indicator_code, region_code, value from marts.fct_indicator_value order by all"
     assert run_cli(restored, "query", sql).stdout == run_cli(home, "query", sql).stdout
     assert run_cli(restored, "status", "--period", PERIOD, "--json").data == run_cli(home, "status", "--period", PERIOD, "--json").data
+    # every release can still be reproduced from the restored archive, byte for byte
+    for version in sorted((restored / "publications" / PERIOD).iterdir()):
+        published = json.loads((version / "manifest.json").read_text(encoding="utf-8"))["published_at"]
+        as_of = run_cli(restored, "publish", "--period", PERIOD, "--as-of", published, "--json")
+        assert as_of.returncode == 0, as_of.stderr[-2000:]
+        assert as_of.data["version"] == version.name and as_of.data["identical"] == {"indicators.csv": True}
+        assert (Path(as_of.data["rebuilt"]) / "indicators.csv").read_bytes() == (version / "indicators.csv").read_bytes()
 
     again = run_cli(restored, "restore", str(dest))  # never over a home that holds something
     assert again.returncode == 1 and "is not empty" in again.stderr

@@ -21,7 +21,7 @@ import time
 from itertools import groupby
 from pathlib import Path
 
-from chanjiao import archive, marts
+from chanjiao import access, archive, marts, retention
 from chanjiao.app.build import build
 from chanjiao.app.ingest import ingest
 from chanjiao.app.publish import publish
@@ -72,6 +72,9 @@ def _frame_loads(settings: Settings, manifest: dict) -> list[dict]:
 def _archived(settings: Settings, load: dict) -> Path:
     sha = load["sha256"]
     path = archive.path_of(settings, sha, load["file"])
+    if not path.exists() and (gone := retention.purged(settings).get(sha)):
+        raise RebuildFailed(f"{load['file']} (sha256 {sha}, period {gone['period']}) was deleted at the end of its retention on "
+                            f"{gone['purged_at']} (chanjiao purge --originals-before {gone['originals_before']}): this release can no longer be rebuilt")
     if not path.exists():
         raise RebuildFailed(f"{load['file']} (sha256 {sha}) is not in the archive {settings.archive}")
     if hashlib.sha256(path.read_bytes()).hexdigest() != sha:
@@ -114,11 +117,16 @@ def rebuild(settings: Settings, period: str, as_of: dt.datetime) -> dict:
     home = dataclasses.replace(settings, home=scratch / "home")
     loads = manifest["loads"] + [f for f in _frame_loads(settings, manifest) if f["sha256"] not in {l["sha256"] for l in manifest["loads"]}]
     log.info("rebuilding %s %s (published %s) from %d archived files", period, original.name, manifest["published_at"], len(loads))
-    for batch_period, paths in _stage(settings, scratch, loads):
-        refused = [o for o in ingest(home, paths, period=batch_period) if o["status"] != "accepted"]
-        if refused:
-            raise RebuildFailed("archived files the release was built from were not accepted again: "
-                                + "; ".join(f"{o['file']}: {o['status']} {[r['rule'] for r in o['reasons']]}" for o in refused))
+    batches = _stage(settings, scratch, loads)
+    access.record(settings, "rebuild from the archive", period=period, version=original.name, as_of=as_of.isoformat(), originals=len(loads))
+    try:
+        for batch_period, paths in batches:
+            refused = [o for o in ingest(home, paths, period=batch_period) if o["status"] != "accepted"]
+            if refused:
+                raise RebuildFailed("archived files the release was built from were not accepted again: "
+                                    + "; ".join(f"{o['file']}: {o['status']} {[r['rule'] for r in o['reasons']]}" for o in refused))
+    finally:
+        shutil.rmtree(scratch / "incoming", ignore_errors=True)  # copies of originals: the scratch home's archive has them
     build(home)
     result = publish(home, period)
     rebuilt = Path(result["path"])

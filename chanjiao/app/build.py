@@ -42,13 +42,13 @@ def _build(settings: Settings, target: str) -> dict:
 
 def build(settings: Settings, target: str = "duckdb") -> dict:
     """`dbt build` on DuckDB (then the marts copy is published), or on PostgreSQL from a mirror of raw."""
-    with writing(settings):
+    with writing(settings, "build", target=target):
         return _build(settings, target)
 
 
 def build_if_stale(settings: Settings) -> dict:
     """Build unless the marts copy was built from exactly the loads and code there are now."""
-    with writing(settings):
+    with writing(settings, "build if stale"):
         stamp = stamp_file(settings)
         if settings.marts_copy.exists() and stamp.exists() and json.loads(stamp.read_text(encoding="utf-8")) == _stamp(settings):
             return {"status": "current"}

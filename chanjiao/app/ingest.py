@@ -24,7 +24,7 @@ def ingest(settings: Settings, paths: list[Path], period: str | None = None, pro
     paths = [Path(p) for p in paths]
     expand(paths)  # a path that does not exist is the caller's mistake: said before waiting for the lock
     started = dt.datetime.now(dt.UTC)
-    with writing(settings), warehouse.connect(settings) as con:
+    with writing(settings, "ingest", paths=[str(p) for p in paths], period=period), warehouse.connect(settings) as con:
         outcomes = intake.ingest(con, paths, settings, period=period, progress=progress, timings=timings, faults=faults)
     emit_ingest(settings, outcomes, started)  # OpenLineage: the files read and the raw tables written
     return outcomes
@@ -49,7 +49,7 @@ def ingest_chunk(settings: Settings, chunk: dict, retry: bool = False, faults: F
     """
     settings.require_pii_key()
     started = dt.datetime.now(dt.UTC)
-    with writing(settings), warehouse.connect(settings) as con:
+    with writing(settings, "ingest", files=len(chunk["files"]), period=chunk["period"]), warehouse.connect(settings) as con:
         present = [Path(f) for f in chunk["files"] if os.path.lexists(f)]  # a link is there (and refused), whatever it points at
         outcomes = intake.ingest(con, present, settings, period=chunk["period"], faults=faults) if present else []
         gone = [Path(f).name for f in chunk["files"] if Path(f) not in set(present)]

@@ -10,5 +10,5 @@ from chanjiao.settings import Settings
 
 def publish(settings: Settings, period: str) -> dict:
     # the publish lock first (backup takes them in the same order), then the writer lock for dbt docs
-    with lock.publish_lock(settings), writing(settings):
+    with lock.publish_lock(settings), writing(settings, "publish", period=period):
         return write_release(settings, period)

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from chanjiao import marts
+from chanjiao import marts, retention
 from chanjiao.settings import Settings
 from ingestion.period import TIMEZONE
 
@@ -123,6 +123,7 @@ def trace(settings: Settings, indicator: str, region: str, period: str, variant:
         loads = marts.records(con, LOADS_SQL, [sorted({r["load_id"] for r in rows})])
         comparison = _compare(con, indicator, variant, region, period, compare_to) if compare_to else None
     v = value[0]
+    purged = {sha: {"at": r["purged_at"], "originals_before": r["originals_before"]} for sha, r in retention.purged(settings).items()}
     models, graph = model_lineage(settings.dbt_target_dir / "manifest.json", indicator)
     result = {
         "indicator": indicator,
@@ -148,7 +149,7 @@ def trace(settings: Settings, indicator: str, region: str, period: str, variant:
         ],
         "models": models,
         "model_parents": graph,
-        "loads": [_load(l) for l in loads],
+        "loads": [{**_load(l), "purged": purged.get(l["sha256"])} for l in loads],
         "rows": [_row(r) for r in rows],
     }
     if comparison is not None:
@@ -228,6 +229,9 @@ def format_trace(t: dict) -> str:
         failed = sum(not c.get("success", False) for c in l["validation"])
         lines.append(f"    {l['file']}  sha256={l['sha256'][:16]}…  {l['kind']} from {l['submitter']}  received {l['received_at']}  "
                      f"checks: {len(l['validation']) - failed}/{len(l['validation'])} passed")
+        if l.get("purged"):
+            lines.append(f"      原件已按保留期删除 original deleted at the end of its retention: {l['purged']['at']} "
+                         f"(purge --originals-before {l['purged']['originals_before']}); its ledger row, hash and rows remain")
     counts: dict[str, int] = {}
     for r in t["rows"]:
         counts[r["role"]] = counts.get(r["role"], 0) + 1
