@@ -44,11 +44,11 @@ def _session(settings: Settings, target: str, steps: list[list[str]], lineage_en
     record of the parse (partial_parse.msgpack) is then the same for every home, and a new home's first
     build starts from the cached one (Settings.dbt_parse_cache) instead of parsing the project afresh."""
     target_dir = settings.dbt_target_dir
-    target_dir.mkdir(parents=True, exist_ok=True)
+    (target_dir / "logs").mkdir(parents=True, exist_ok=True)
     _seed_parse(settings)
     spec = {"common": ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target_dir),
                        "--log-path", str(target_dir / "logs"), "--target", target],
-            "steps": steps, "warehouse": str(settings.warehouse),
+            "steps": steps, "warehouse": str(settings.warehouse), "console_log": str(console_log(settings)),
             "lineage": {"step": 0, "namespace": lineage_env.get("OPENLINEAGE_NAMESPACE", "dbt"), "job_name": lineage_env.get("OPENLINEAGE_DBT_JOB_NAME")}
             if lineage_env is not None else None}
     env = settings.child_env(DBT_SEND_ANONYMOUS_USAGE_STATS="false", CHANJIAO_WAREHOUSE=settings.warehouse.name, **(lineage_env or {}))
@@ -57,6 +57,11 @@ def _session(settings: Settings, target: str, steps: list[list[str]], lineage_en
                           stderr=subprocess.STDOUT, cwd=settings.warehouse.parent)
     _keep_parse(settings)
     return result.returncode
+
+
+def console_log(settings: Settings) -> Path:
+    """What dbt printed during the last build (dbt.log beside it has the debug detail)."""
+    return settings.dbt_target_dir / "logs" / "console.log"
 
 
 def _cached_parse(settings: Settings) -> Path | None:
@@ -102,7 +107,7 @@ def run_dbt_build(settings: Settings, target: str, lineage_env: dict[str, str]) 
     returncode = _session(settings, target, steps, lineage_env)
     if returncode != 0:
         where = "on PostgreSQL " if target == "postgres" else ""
-        raise BuildError(f"dbt build {where}failed (exit {returncode}); see the dbt log above or {settings.dbt_target_dir / 'logs'}")
+        raise BuildError(f"dbt build {where}failed (exit {returncode}); dbt's output is in {console_log(settings)}")
     log.info("dbt build on %s done", target)
 
 
@@ -115,5 +120,5 @@ def generate_docs_site(settings: Settings) -> Path:
     inside), for a home built before builds wrote it. The caller holds the writer lock (dbt-duckdb opens
     the warehouse for writing to read its catalog)."""
     if _session(settings, "duckdb", [["docs", "generate", "--no-compile", "--static"]], None) != 0:
-        raise BuildError(f"dbt docs generate failed; see the dbt log above or {settings.dbt_target_dir / 'logs'}")
+        raise BuildError(f"dbt docs generate failed; dbt's output is in {console_log(settings)}")
     return docs_site(settings)

@@ -12,6 +12,7 @@ SPEC is a JSON object:
           "unit_test"]; the first that fails ends the session (exit 1)
   lineage: {step, namespace, job_name}: the step whose run gets OpenLineage events (what dbt-ol sent) and
           their job, or null
+  console_log: where dbt's own output goes (the terminal gets progress lines and what failed)
   warehouse: the warehouse's absolute path, named in the lineage datasets (dbt itself is given a path
           relative to the working directory, so that its parse state does not depend on the home: see
           chanjiao.build.parse_cache)
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -85,22 +87,60 @@ def _iso(when: float) -> str:
     return dt.datetime.fromtimestamp(when, dt.UTC).isoformat()
 
 
+def _progress(terminal, step: str):
+    """A dbt callback: a line on the terminal every 25 nodes, so a long build shows it is moving."""
+    done = 0
+
+    def on_event(event) -> None:
+        nonlocal done
+        if event.info.name == "NodeFinished":
+            done += 1
+            if done % 25 == 0:
+                print(f"dbt {step}: {done} nodes done", file=terminal, flush=True)
+    return on_event
+
+
+def _failures(result, terminal) -> None:
+    """What failed, in a few lines (dbt's full output is in the console log)."""
+    if result.exception is not None:
+        print(f"dbt stopped: {type(result.exception).__name__}: {str(result.exception).splitlines()[0] if str(result.exception) else ''}",
+              file=terminal)
+        return
+    failed = [r for r in getattr(result.result, "results", []) or [] if str(r.status) in ("error", "fail", "runtime error")]
+    for r in failed[:5]:
+        print(f"dbt: {r.node.resource_type} {r.node.name} {r.status}: {(r.message or '').strip().splitlines()[0] if r.message else ''}",
+              file=terminal)
+    if len(failed) > 5:
+        print(f"dbt: and {len(failed) - 5} more", file=terminal)
+
+
 def main(argv: list[str]) -> int:
     spec = json.loads(argv[0])
+    # dbt's own output (its console log, any traceback of its own) goes to a file; the terminal gets
+    # progress and, on failure, what failed: never a traceback (a full disk, a broken model)
+    terminal = open(os.dup(2), "w", encoding="utf-8", buffering=1, closefd=True)  # noqa: SIM115 (open for the process's life)
+    console = os.open(spec["console_log"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
+    os.dup2(console, 1)
+    os.dup2(console, 2)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    # a log line that cannot be written (on a full disk) is dropped, not printed with a traceback: the
+    # failure itself is what dbt and then chanjiao report
+    logging.raiseExceptions = False
     from dbt.cli.main import dbtRunner
 
     common = spec["common"]
     parsed = dbtRunner().invoke(["parse", *common])
     if not parsed.success:
+        _failures(parsed, terminal)
         return 1
     manifest = parsed.result
     for i, step in enumerate(spec["steps"]):
         started = time.time()
-        result = dbtRunner(manifest=manifest).invoke([*step, *common])
+        result = dbtRunner(manifest=manifest, callbacks=[_progress(terminal, "docs generate" if step[0] == "docs" else step[0])]).invoke([*step, *common])
         if spec["lineage"] and spec["lineage"]["step"] == i:
             _lineage(common, spec["lineage"], spec["warehouse"], started, result.success)
         if not result.success:
+            _failures(result, terminal)
             return 1
     return 0
 
