@@ -160,6 +160,16 @@ def _finish(command: str, home: Path) -> dict:
     return _whole(home)
 
 
+def _after_the_fault(command: str, home: Path, expected: dict, fault: str) -> None:
+    """No process left, nothing lost or half-written, and the command run again ends as without the fault."""
+    _no_process_left(home)
+    _whole(home)
+    if command == "backup":
+        _backup_whole_or_absent(home.parent / f"{home.name}-backup")
+    assert _finish(command, home) == expected
+    TRIED[f"{fault} {command}"] = TRIED.get(f"{fault} {command}", 0) + 1
+
+
 @pytest.mark.parametrize("command", ["ingest", "build", "publish", "backup"])
 def test_kill_9_at_any_moment_loses_nothing_and_leaves_no_process(prepared, command, tmp_path):
     clean = _copy(prepared[command], tmp_path / "clean")
@@ -172,12 +182,7 @@ def test_kill_9_at_any_moment_loses_nothing_and_leaves_no_process(prepared, comm
         time.sleep(duration * k / (KILLS + 1))
         proc.send_signal(signal.SIGKILL)
         proc.communicate(timeout=60)
-        _no_process_left(home)
-        _whole(home)
-        if command == "backup":
-            _backup_whole_or_absent(home.parent / f"{home.name}-backup")
-        assert _finish(command, home) == expected
-        TRIED[f"kill -9 {command}"] = TRIED.get(f"kill -9 {command}", 0) + 1
+        _after_the_fault(command, home, expected, "kill -9")
     print(f"[fault injection] kill -9 {command}: {KILLS} moments over its {duration:.1f} s run, 0 lost or half-written files, "
           f"0 processes left, the run again as without a fault")
 
@@ -189,17 +194,12 @@ def test_a_full_disk_at_any_write_is_one_line_and_loses_nothing(prepared, comman
         home = _copy(prepared[command], tmp_path / f"full-{limit}")
         proc = _start(home, _args(command, home), limit=limit)
         out, err = proc.communicate(timeout=600)
-        _no_process_left(home)
         assert "Traceback" not in err, err[-3000:]
         if proc.returncode not in (0, 3):  # the limit was reached: one line saying so
             assert proc.returncode == 1, err[-3000:]
             ours = [line for line in err.splitlines() if line.startswith("chanjiao ")]
             assert len(ours) == 1 and ours[0].startswith(f"chanjiao {command}: "), err[-3000:]
-        _whole(home)
-        if command == "backup":
-            _backup_whole_or_absent(home.parent / f"{home.name}-backup")
-        assert _finish(command, home) == expected
-        TRIED[f"full disk {command}"] = TRIED.get(f"full disk {command}", 0) + 1
+        _after_the_fault(command, home, expected, "full disk")
     print(f"[fault injection] full disk {command}: {len(DISK_LIMITS)} limits, 0 tracebacks, 0 lost or half-written files, "
           f"the run again as without a fault")
 
