@@ -110,6 +110,7 @@ MODULE_SECONDS: dict[str, float] = {
     "tests/warehouse/test_trace_recompute.py": 100, "tests/test_cli_hardening.py": 300,
     "tests/publication/test_versions.py": 200, "tests/publication/test_release_files.py": 120,
     "tests/publication/test_browser.py": 60, "tests/publication/test_revisions.py": 30,
+    "tests/test_fault_injection.py": 330, "tests/lineage/test_retention.py": 60,
     "tests/lineage/test_trace_history.py": 200, "tests/warehouse/test_targets_as_configuration.py": 120,
     "tests/warehouse/test_collection_status.py": 60, "tests/dags/test_alerts.py": 16, "tests/dags/test_chunks.py": 12,
 }
