@@ -21,6 +21,7 @@ from chanjiao.settings import Settings
 from ingestion.return_notice import write_return_notice
 
 UNKNOWN_PERIOD = "unknown-period"
+REASONS, NOTICE = "reasons.json", "退回说明.xlsx"  # what a quarantine folder holds beside the rejected bytes
 
 
 class NotRegularFile(Exception):
@@ -38,6 +39,13 @@ def path_of(settings: Settings, sha256: str, file_name: str) -> Path:
 
 def quarantine_folder(settings: Settings, period: str | None, sha256: str) -> Path:
     return settings.quarantine / (period or UNKNOWN_PERIOD) / sha256
+
+
+def quarantined_originals(settings: Settings, sha256: str) -> list[Path]:
+    """The rejected bytes `sha256` wherever they were quarantined (any period): not their reasons.json
+    or 退回说明, which say what the sender must fix and hold no cell value."""
+    return [p for folder in settings.quarantine.glob(f"*/{sha256}") if folder.is_dir()
+            for p in folder.iterdir() if p.is_file() and p.name not in (REASONS, NOTICE)]
 
 
 def refused_folder(settings: Settings, period: str | None, load_id: str) -> Path:
@@ -105,8 +113,8 @@ def quarantine(settings: Settings, archived: Path, name: str, sha: str, period: 
     folder.mkdir(parents=True, exist_ok=True)
     with replacing(folder / name) as tmp:
         shutil.copyfile(archived, tmp)
-    write_atomic(folder / "reasons.json", json.dumps({"file": name, "sha256": sha, "reasons": reasons}, ensure_ascii=False, indent=2))
-    with replacing(folder / "退回说明.xlsx") as tmp:
+    write_atomic(folder / REASONS, json.dumps({"file": name, "sha256": sha, "reasons": reasons}, ensure_ascii=False, indent=2))
+    with replacing(folder / NOTICE) as tmp:
         write_return_notice(tmp, name, period, reasons)
 
 

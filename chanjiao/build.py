@@ -9,14 +9,13 @@ import hashlib
 import importlib.metadata
 import json
 import logging
-import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 from chanjiao import children
+from chanjiao.files import write_atomic
 from chanjiao.settings import DBT_PROJECT_DIR, Settings
 
 log = logging.getLogger(__name__)
@@ -84,15 +83,14 @@ def _keep_parse(settings: Settings) -> None:
     mine, cached = settings.dbt_target_dir / "partial_parse.msgpack", _cached_parse(settings)
     if cached is None or not mine.is_file():
         return
+    data = mine.read_bytes()
+    if cached.is_file() and cached.read_bytes() == data:
+        return  # the usual case: the parse this build started from
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=cached.parent, delete=False) as tmp:
-            shutil.copyfileobj(mine.open("rb"), tmp)
-        os.replace(tmp.name, cached)  # whole or not at all: other builds may be reading it
+        write_atomic(cached, data)  # whole or not at all: other builds may be reading it
     except OSError as err:
         log.info("dbt parse not cached in %s: %s", cached.parent, err)
-        with contextlib.suppress(OSError, NameError):
-            os.unlink(tmp.name)
 
 
 def run_dbt_build(settings: Settings, target: str, lineage_env: dict[str, str]) -> None:

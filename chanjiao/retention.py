@@ -35,11 +35,6 @@ def earliest_open_period(con, settings: Settings) -> Period | None:
     return Period.parse(latest).plus(-settings.revision_window_months) if latest else None
 
 
-def _original_in(folder: Path) -> list[Path]:
-    """The rejected bytes in a quarantine folder: everything but the reasons and the 退回说明."""
-    return [p for p in folder.iterdir() if p.is_file() and p.name not in ("reasons.json", "退回说明.xlsx")] if folder.is_dir() else []
-
-
 def purge(con, settings: Settings, before: str) -> dict:
     """Delete the originals of every file whose latest period is before `before`, in this home and in the
     homes of `--as-of` rebuilds (which hold copies); record each in purged.jsonl."""
@@ -57,7 +52,7 @@ def purge(con, settings: Settings, before: str) -> dict:
             continue
         sha = original["sha256"]
         paths = [archive.path_of(h, sha, original["file_name"]) for h in homes]
-        paths += [p for h in homes for folder in h.quarantine.glob(f"*/{sha}") for p in _original_in(folder)]
+        paths += [p for h in homes for p in archive.quarantined_originals(h, sha)]
         paths += [p for p in (settings.home / "rebuilds").glob(f"*/*/incoming/*/*/{original['file_name']}")
                   if p.is_file() and _sha256(p) == sha]
         gone = []
