@@ -143,7 +143,7 @@ def _check_period(parsed: ParsedFile, period: str | None, latest_period: str | N
         parsed.problems.append(Problem(None, None, "报告期", "period", "文件未填写报告期：请填写报告期（如2026-10）"))
     elif Period.parse(own) > Period.containing():
         parsed.problems.append(Problem(None, None, "报告期", "period", f"报告期{own}尚未开始：不接受未来报告期的数据"))
-    elif latest_period and Period.parse(latest_period).months_since(Period.parse(own)) > window:
+    elif (open_from := ledger.first_open_period(latest_period, window)) is not None and Period.parse(own) < open_from:
         parsed.problems.append(Problem(None, None, "报告期", "period_closed",
                                        f"报告期{own}的修订期已结束（只接受{window}个月内的更正）：如确需更正请联系统计部门"))
     # A period differing from the collection period is reported per row by the gate.

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 from expectations.history import AcceptedLoad, FrameRow, History
+from ingestion.period import Period
 
 DDL = """
 create table if not exists raw.loads (
@@ -81,6 +82,12 @@ def recorded_since(con, names: list[str], period: str, since: str) -> dict[str, 
         [names, period, since]).fetchall()
     keys = ("file", "sha256", "kind", "submitter", "period", "status", "rows", "reasons")
     return {row[0]: dict(zip(keys, row)) for row in rows}  # in time order: the latest load of a name wins
+
+
+def first_open_period(latest_period: str | None, window_months: int) -> Period | None:
+    """The earliest period still open to corrections: `window_months` back from the latest period
+    collected (latest_collected_period); None when nothing has been collected."""
+    return Period.parse(latest_period).plus(-window_months) if latest_period else None
 
 
 def originals(con) -> list[dict]:

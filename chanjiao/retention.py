@@ -29,17 +29,11 @@ class PurgeRefused(ValueError):
     """The cut-off would reach into the revision window."""
 
 
-def earliest_open_period(con, settings: Settings) -> Period | None:
-    """The earliest period still open to corrections, or None when nothing has been collected."""
-    latest = ledger.latest_collected_period(con)
-    return Period.parse(latest).plus(-settings.revision_window_months) if latest else None
-
-
 def purge(con, settings: Settings, before: str) -> dict:
     """Delete the originals of every file whose latest period is before `before`, in this home and in the
     homes of `--as-of` rebuilds (which hold copies); record each in purged.jsonl."""
     cutoff = Period.parse(before)
-    open_from = earliest_open_period(con, settings)
+    open_from = ledger.first_open_period(ledger.latest_collected_period(con), settings.revision_window_months)
     if open_from is not None and cutoff > open_from:
         raise PurgeRefused(f"--originals-before {before} would delete originals of {open_from} or later, which are inside the "
                            f"revision window ({settings.revision_window_months} months back from {open_from.plus(settings.revision_window_months)}): "
