@@ -77,12 +77,13 @@ def ingest_here(home: Path, *paths: Path, period: str | None = None, **env: str)
 #
 # Markers (pyproject.toml): a test needing Airflow, PostgreSQL or a browser carries `airflow`,
 # `postgres` or `browser`; one running real dbt builds carries `dbt`; every other test is `unit`.
-# `python3 dev.py test --fast` runs `not airflow and not postgres and not browser`.
+# `campaign` marks the fault-injection campaign (tests/test_fault_injection.py), minutes of one worker.
+# `python3 dev.py test --fast` runs `not airflow and not postgres and not browser and not campaign`.
 # They come from: a directory (below), the fixtures a test uses (below), or the module's `pytestmark`
 # (or a test's own mark). A test that imports Airflow or Playwright without its marker fails
 # at teardown, so a missing marker shows in the fast lane instead of slowing it down.
 
-LANES = ("dbt", "postgres", "airflow", "browser")
+LANES = ("dbt", "postgres", "airflow", "browser", "campaign")
 DIRECTORY_LANES = {"airflow_prod": ("airflow", "postgres")}  # a real Airflow deployment on the local PostgreSQL
 FIXTURE_LANES = {"browser_page": ("browser",), "chromium": ("browser",),
                  "postgres": ("postgres",),  # test_full_month: the month built with --target postgres

@@ -29,7 +29,7 @@ import pytest
 
 from tests.conftest import CLI, PII_KEY, run_cli
 
-pytestmark = pytest.mark.dbt
+pytestmark = [pytest.mark.dbt, pytest.mark.campaign]
 
 PERIOD = "2026-10"
 KILLS = 5                                    # kill moments per command, spread over its run
