@@ -46,7 +46,7 @@ def _session(settings: Settings, target: str, steps: list[list[str]], lineage_en
     (target_dir / "logs").mkdir(parents=True, exist_ok=True)
     _seed_parse(settings)
     spec = {"common": ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target_dir),
-                       "--log-path", str(target_dir / "logs"), "--target", target],
+                       "--log-path", str(target_dir / "logs"), "--target", target, *_vars(settings)],
             "steps": steps, "warehouse": str(settings.warehouse), "console_log": str(console_log(settings)),
             "lineage": {"step": 0, "namespace": lineage_env.get("OPENLINEAGE_NAMESPACE", "dbt"), "job_name": lineage_env.get("OPENLINEAGE_DBT_JOB_NAME")}
             if lineage_env is not None else None}
@@ -56,6 +56,14 @@ def _session(settings: Settings, target: str, steps: list[list[str]], lineage_en
                           stderr=subprocess.STDOUT, cwd=settings.warehouse.parent)
     _keep_parse(settings)
     return result.returncode
+
+
+def _vars(settings: Settings) -> list[str]:
+    """dbt vars from the settings; none when they are dbt_project.yml's defaults, so the usual build keeps
+    the cached parse (dbt parses afresh when the vars change)."""
+    if settings.small_cell_units == Settings.small_cell_units:
+        return []
+    return ["--vars", json.dumps({"small_cell_units": settings.small_cell_units})]
 
 
 def console_log(settings: Settings) -> Path:

@@ -19,7 +19,7 @@ from chanjiao.app.as_of import NotPublished, RebuildFailed, rebuild
 from chanjiao.app.build import build
 from chanjiao.app.ingest import ingest
 from chanjiao.app.publish import publish
-from chanjiao.app.read import indicators, query, status, trace
+from chanjiao.app.read import export, indicators, query, status, trace
 from chanjiao.backup import BackupError
 from chanjiao.build import BuildError
 from chanjiao.children import Interrupted, stop_on_signals
@@ -27,6 +27,7 @@ from chanjiao.files import confine, describe, os_error_in
 from chanjiao.indicators import UnknownCode, format_table
 from chanjiao.lineage.trace import NoSuchValue, format_trace
 from chanjiao.marts import NotBuilt, QueryRefused
+from chanjiao.publication import tables
 from chanjiao.retention import PurgeRefused
 from chanjiao.status import format_status
 from ingestion.period import PATTERN, TIMEZONE
@@ -37,6 +38,10 @@ log = logging.getLogger("chanjiao")
 
 class Unavailable(RuntimeError):
     """A capability of interface.md that this version does not have yet."""
+
+
+class Usage(ValueError):
+    """Options that do not go together: one line, exit 2, before anything is read or written."""
 
 
 def _period(text: str) -> str:
@@ -108,9 +113,49 @@ def cmd_build(args, settings) -> int:
     return EXIT_OK
 
 
+def _period_range(args) -> tuple[str, str]:
+    """--period P, or --from P --to P (both inclusive): the first and last period asked for."""
+    ranged = args.from_period is not None or args.to_period is not None
+    if args.period and ranged:
+        raise Usage("give either --period P or --from P --to P, not both")
+    if args.period:
+        return args.period, args.period
+    if args.from_period is None or args.to_period is None:
+        raise Usage("give --period P, or a range --from P --to P (both inclusive)" if not ranged else "--from and --to go together")
+    if args.from_period > args.to_period:
+        raise Usage(f"--from {args.from_period} is after --to {args.to_period}")
+    return args.from_period, args.to_period
+
+
+def _query_format(args) -> str | None:
+    """The format `query` writes (--format, or the suffix of --output), or None for the plain table."""
+    fmt = args.format
+    if args.output and not fmt:
+        fmt = Path(args.output).suffix.lower().lstrip(".")
+        if fmt not in tables.FORMATS:
+            raise Usage(f"--format csv|xlsx|json is needed: the format cannot be told from {args.output!r}")
+    if fmt == "xlsx" and not args.output:
+        raise Usage("--format xlsx writes a file: give --output FILE")
+    if fmt == "csv" and args.json and not args.output:
+        raise Usage("--json prints one JSON document: give --output FILE for csv, or drop --json")
+    return fmt
+
+
+def _check_usage(args) -> None:
+    """Options that do not go together, refused before settings are read or anything is opened."""
+    if args.command == "indicators":
+        args.first, args.last = _period_range(args)
+        if args.children and not args.region:
+            raise Usage("--children lists a region's direct children: give --region CODE")
+    elif args.command == "query":
+        args.format = _query_format(args)
+
+
 def cmd_indicators(args, settings) -> int:
-    rows, fractions = indicators(settings, args.period, args.region, args.indicator)
-    _emit(args, rows, lambda: format_table(rows, fractions) if rows else f"no indicator values for {args.period}")
+    first, last = args.first, args.last
+    rows, fractions = indicators(settings, first, args.region, args.indicator, until=last, children=args.children)
+    asked = first if first == last else f"{first} to {last}"
+    _emit(args, rows, lambda: format_table(rows, fractions) if rows else f"no indicator values for {asked}")
     return EXIT_OK
 
 
@@ -141,6 +186,15 @@ def cmd_trace(args, settings) -> int:
 
 
 def cmd_query(args, settings) -> int:
+    fmt = args.format
+    if args.output:
+        result = export(settings, args.sql, fmt, Path(args.output))
+        _emit(args, result, f"wrote {result['rows']} rows ({fmt}) to {result['path']}")
+        return EXIT_OK
+    if fmt:  # to stdout; CSV without the BOM a file gets (--output), so a pipe reads plain UTF-8
+        names, rows = query(settings, args.sql)
+        sys.stdout.write(tables.csv_text(names, rows) if fmt == "csv" else tables.json_text(names, rows))
+        return EXIT_OK
     names, rows = query(settings, args.sql)
     data = [dict(zip(names, r)) for r in rows]
     _emit(args, data, lambda: "\t".join(names) + "\n" + "\n".join("\t".join("" if v is None else str(v) for v in r) for r in rows))
@@ -171,7 +225,10 @@ def cmd_demo(args, settings) -> int:
     # only here: the demo runs the cycle through the DAGs and needs the `airflow` extra; the CLI does not
     from chanjiao.demo.run import run_demo
 
-    result = run_demo(settings, json_output=args.json)
+    if not args.verbose:  # one line per step from the demo itself; the rest is in its log file
+        logging.getLogger().setLevel(logging.WARNING)
+        logging.getLogger("chanjiao.demo").setLevel(logging.INFO)
+    result = run_demo(settings, json_output=args.json, verbose=args.verbose)
     _emit(args, result["indicators"], result["table"])
     return EXIT_OK
 
@@ -195,8 +252,11 @@ def parser() -> argparse.ArgumentParser:
     command("build", cmd_build, "build the warehouse (dbt models and tests) from what has been accepted").add_argument(
         "--target", choices=["duckdb", "postgres"], default="duckdb", help="postgres: build the same project on PostgreSQL from a mirror of the raw tables")
     c = command("indicators", cmd_indicators, "indicator values with their targets")
-    c.add_argument("--period", type=_period, required=True)
+    c.add_argument("--period", type=_period, help="one period YYYY-MM (or a range: --from, --to)")
+    c.add_argument("--from", dest="from_period", type=_period, metavar="P", help="a time series: the first period (inclusive)")
+    c.add_argument("--to", dest="to_period", type=_period, metavar="P", help="a time series: the last period (inclusive)")
     c.add_argument("--region")
+    c.add_argument("--children", action="store_true", help="the region and its direct children (a city's counties, a province's cities)")
     c.add_argument("--indicator")
     c = command("publish", cmd_publish, "write the monthly release for a period (a new version only if its inputs changed)")
     c.add_argument("--period", type=_period, required=True)
@@ -208,7 +268,11 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--as-of", type=_timestamp)
     c.add_argument("--compare-to", type=_period, metavar="P2",
                    help="also list the reporting units whose contribution changed since period P2, and the submissions that changed them")
-    command("query", cmd_query, "read-only SQL against the marts").add_argument("sql")
+    c = command("query", cmd_query, "read-only SQL against the marts")
+    c.add_argument("sql")
+    c.add_argument("--format", choices=tables.FORMATS,
+                   help="csv (UTF-8 with BOM in a file), xlsx (needs --output) or json; without --output printed on stdout")
+    c.add_argument("--output", metavar="FILE", help="write the result to FILE (format from --format, or from FILE's suffix)")
     command("backup", cmd_backup,
             "a consistent copy of the home (warehouse, archive, quarantine, publications, …) into DEST, with a sha256 manifest").add_argument("dest")
     command("restore", cmd_restore, "restore a backup into an empty CHANJIAO_HOME, checking every file against its manifest").add_argument("src")
@@ -217,7 +281,8 @@ def parser() -> argparse.ArgumentParser:
             "the ledger, hashes and warehouse stay").add_argument(
         "--originals-before", type=_period, required=True, metavar="YYYY-MM",
         help="the first period whose originals are kept; periods inside the revision window are refused")
-    command("demo", cmd_demo, "three months of sample submissions and a late correction, through the Airflow DAGs (ingest, build, publish)")
+    command("demo", cmd_demo, "three months of sample submissions and a late correction, through the Airflow DAGs (ingest, build, publish)"
+            ).add_argument("--verbose", action="store_true", help="show Airflow's, dbt's and the tasks' logs (otherwise in $CHANJIAO_HOME/demo.log)")
     return p
 
 
@@ -227,10 +292,14 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("great_expectations").setLevel(logging.WARNING)  # its import chatter is not the user's business
     stop_on_signals()
     try:
+        _check_usage(args)
         config.prepare_process()
         settings = config.load()
         confine(settings)  # personal data: nothing is created under the caller's (perhaps open) umask
         return args.func(args, settings)
+    except Usage as err:
+        print(f"chanjiao {args.command}: {err}", file=sys.stderr)
+        return EXIT_USAGE
     except (KeyboardInterrupt, Interrupted) as err:
         signum = getattr(err, "signum", signal.SIGINT)
         print(f"chanjiao {args.command}: stopped by {signal.Signals(signum).name} (its child processes were stopped too)", file=sys.stderr)

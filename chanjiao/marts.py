@@ -76,21 +76,53 @@ def round_half_away(value: float | None, places: int = 2) -> float | None:
     return float(Decimal(repr(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
 
 
+# The storage format marts.duckdb is written in. Statisticians open the copy with whatever DuckDB client
+# they have, and a client refuses a file written in a newer format than its own ("version number 69 …
+# can only read 64–68"), so the copy is written in the oldest format that holds its types: BOOLEAN,
+# INTEGER, DOUBLE, VARCHAR and TIMESTAMP WITH TIME ZONE, with table and column comments, all of which
+# storage version 64 has. 'v0.10.0' is the oldest release whose format DuckDB promises to read back
+# (0.10 began backward compatibility); it writes version 64, the format of DuckDB 0.10 through 1.1 that
+# every later client reads (tried: DuckDB 0.10.3, 1.0.0, 1.5.6 and 2.0 read the copy and its comments;
+# anything older given here is written as 64 too). A mart given a type that format cannot hold makes
+# the CREATE TABLE below fail, and the build with it: raise the version then, and say so in the release notes.
+COPY_STORAGE_VERSION = "v0.10.0"
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
 def publish_copy(settings: Settings):
     """Copy the marts schema into marts.duckdb and swap it in atomically (the caller holds the writer lock).
 
     Statisticians keep that copy open read-only; the warehouse itself stays free for the writer.
     The tables sit in the copy's default schema, so `marts.fct_indicator_value` names them there
-    (catalog `marts`) exactly as it does in the warehouse (schema `marts`).
+    (catalog `marts`) exactly as it does in the warehouse (schema `marts`). The file is written in
+    storage format COPY_STORAGE_VERSION, for DuckDB 1.x clients as well as 2.x, and keeps the marts'
+    table and column comments (their dbt descriptions, persisted by dbt's persist_docs), which a
+    `create table … as select` alone would drop.
     """
     tmp = settings.marts_copy.with_suffix(".duckdb.tmp")
     tmp.unlink(missing_ok=True)
     with warehouse.connect(settings, read_only=False) as con:
-        con.execute(f"attach '{tmp}' as pub")
-        for (table,) in con.execute(
-            "select table_name from information_schema.tables where table_catalog = current_database() and table_schema = 'marts' order by 1"
+        con.execute(f"attach {_literal(str(tmp))} as pub (storage_version '{COPY_STORAGE_VERSION}')")
+        for table, comment in con.execute(
+            "select table_name, table_comment from information_schema.tables "
+            "where table_catalog = current_database() and table_schema = 'marts' order by 1"
         ).fetchall():
-            con.execute(f"create table pub.main.{table} as select * from marts.{table}")
+            con.execute(f"create table pub.main.{_ident(table)} as select * from marts.{_ident(table)}")
+            if comment:
+                con.execute(f"comment on table pub.main.{_ident(table)} is {_literal(comment)}")
+            for column, column_comment in con.execute(
+                "select column_name, column_comment from information_schema.columns where table_catalog = current_database() "
+                "and table_schema = 'marts' and table_name = ? order by ordinal_position", [table]
+            ).fetchall():
+                if column_comment:
+                    con.execute(f"comment on column pub.main.{_ident(table)}.{_ident(column)} is {_literal(column_comment)}")
         con.execute("detach pub")
     os.replace(tmp, settings.marts_copy)
     return settings.marts_copy

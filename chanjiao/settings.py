@@ -52,6 +52,9 @@ class Settings:
     # (CHANJIAO_QUERY_TIMEOUT_SECONDS, CHANJIAO_QUERY_MEMORY_LIMIT, e.g. 512MB or 2GB).
     query_timeout_seconds: float = 300.0
     query_memory_limit: str = "2GB"
+    # interface.md, small cells: a value aggregated from fewer reporting units is withheld in public
+    # releases (CHANJIAO_SMALL_CELL_UNITS; dbt's var small_cell_units, whose default is this one)
+    small_cell_units: int = 3
     # Who may read what chanjiao writes. The home holds personal data: owner-only (folders 0700, files 0600)
     # unless CHANJIAO_SHARE_GROUP=1 (0750 / 0640) for an office whose staff share a service account's group.
     # Publications are for others: CHANJIAO_PUBLICATIONS_READERS=all (default: files 0444, folders 0755),
@@ -291,6 +294,7 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
                     ingest_chunk_files=_whole(env, "CHANJIAO_INGEST_CHUNK_FILES", 100, 1),
                     landing_settle_seconds=_whole(env, "CHANJIAO_LANDING_SETTLE_SECONDS", 120),
                     deadline_poke_seconds=_whole(env, "CHANJIAO_DEADLINE_POKE_SECONDS", 600, 1),
+                    small_cell_units=_whole(env, "CHANJIAO_SMALL_CELL_UNITS", 3, 1),
                     dbt_parse_cache=_parse_cache(env))
 
 

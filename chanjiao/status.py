@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from chanjiao import marts
 from chanjiao.settings import Settings
+from ingestion.period import shown
 
 
 def collection_status(settings: Settings, period: str, rows: list[dict], unidentified: list[dict]) -> dict:
     """The ledger's submitters (chanjiao.ledger.by_submitter) and unidentified files, with the frame's view."""
     for r in rows:
         r["state"] = "accepted" if r["accepted"] else ("rejected" if r["rejected"] else "received")
-        r["last_received_at"] = r["last_received_at"].isoformat() if r["last_received_at"] else None
+        r["last_received_at"] = shown(r["last_received_at"]) if r["last_received_at"] else None
     frame = _frame_status(settings, period)
     if frame is None:
         note = "没有生效的填报单位名录（或尚未构建）：无法列出未报送单位；下表为已收到的文件"

@@ -18,6 +18,14 @@ _PATTERN = re.compile(PATTERN)
 TIMEZONE = "Asia/Shanghai"  # interface.md: months (and times shown) are Beijing time
 
 
+def shown(moment: dt.datetime) -> str:
+    """A stored instant as people are shown it (interface.md: stored in UTC, shown in Asia/Shanghai), in ISO
+    form with its offset so the instant stays exact: 2026-11-05T10:00:00+08:00. A value without a zone is UTC."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(ZoneInfo(TIMEZONE)).isoformat()
+
+
 @dataclass(frozen=True, order=True)
 class Period:
     year: int

@@ -28,6 +28,11 @@ def ancestors(code: str) -> list[str]:
     return {"county": [city_of(code), province_of(code)], "city": [province_of(code)]}.get(level(code), [])
 
 
+def parent(code: str) -> str | None:
+    """The region directly above `code` (a county's city, a city's province); None above a city."""
+    return next(iter(ancestors(code)), None)
+
+
 def covers(region: str, code: str) -> bool:
     """Whether `region` is `code` or lies above it (a frame or register for a city covers its counties)."""
     return region in (COUNTRY, code) or region in ancestors(code)

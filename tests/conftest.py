@@ -97,6 +97,11 @@ MODULE_LANES = {"airflow": "airflow", "playwright": "browser"}
 _checkout = hashlib.sha256(str(Path(__file__).resolve().parent).encode()).hexdigest()[:6]
 os.environ["CHANJIAO_PG_DATABASE"] = f"chanjiao_test_{_checkout}_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 
+# Disclosure control (interface.md, small cells) is off in the tests' months, which hold a handful of
+# schools, so their figures can be checked in every output; tests/publication/test_disclosure.py runs
+# it at the default (3 units), as production does.
+os.environ["CHANJIAO_SMALL_CELL_UNITS"] = "1"
+
 # Sequential seconds per test module, from one run on the shared 2-CPU machine (Dec 2026, heavily
 # loaded, so only their ratios mean anything): the units are dealt out heaviest first, so that no long
 # group or test starts last. Unlisted modules count as 1 s a test. Refresh when the costs move.

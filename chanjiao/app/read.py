@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from chanjiao import ledger, lock, marts, warehouse
 from chanjiao import status as collection
 from chanjiao.app.as_of import settings_as_of
-from chanjiao.files import confine
+from chanjiao.files import confine, os_error_in, replacing
 from chanjiao.indicators import county_variant_fractions, indicator_values
 from chanjiao.lineage.trace import trace as trace_value
+from chanjiao.publication import tables
 from chanjiao.settings import Settings
+from ingestion.period import shown
 
 
 def status(settings: Settings, period: str) -> dict:
@@ -24,9 +27,12 @@ def status(settings: Settings, period: str) -> dict:
     return collection.collection_status(settings, period, submitters, unidentified)
 
 
-def indicators(settings: Settings, period: str, region: str | None = None, indicator: str | None = None) -> tuple[list[dict], dict]:
-    """The indicator values with their targets, and the counties' variant fractions the table judges them on."""
-    return indicator_values(settings, period, region, indicator), county_variant_fractions(settings, period)
+def indicators(settings: Settings, period: str, region: str | None = None, indicator: str | None = None,
+               until: str | None = None, children: bool = False) -> tuple[list[dict], dict]:
+    """The indicator values with their targets, and the counties' variant fractions the table judges them on.
+    `until`: through that period (a time series); `children`: `region` and the regions directly below it."""
+    return (indicator_values(settings, period, region, indicator, until=until, children=children),
+            county_variant_fractions(settings, period, until))
 
 
 def trace(settings: Settings, indicator: str, region: str, period: str, as_of: dt.datetime | None = None,
@@ -43,5 +49,23 @@ def trace(settings: Settings, indicator: str, region: str, period: str, as_of: d
 
 
 def query(settings: Settings, sql: str) -> tuple[list[str], list[tuple]]:
-    """One read-only statement against the marts copy, within the query limits: column names and rows."""
-    return marts.query(settings, sql)
+    """One read-only statement against the marts copy, within the query limits: column names and rows,
+    times (TIMESTAMP, TIMESTAMPTZ) shown in Asia/Shanghai with their offset, in every output."""
+    names, rows = marts.query(settings, sql)
+    return names, [tuple(shown(v) if isinstance(v, dt.datetime) else v for v in row) for row in rows]
+
+
+def export(settings: Settings, sql: str, fmt: str, path: Path) -> dict:
+    """`query`'s result written to `path` as csv, xlsx or json, atomically: the old file or the whole new one."""
+    names, rows = query(settings, sql)
+    confine(settings)
+    path = Path(path)
+    try:
+        with replacing(path) as tmp:
+            tables.write(tmp, fmt, names, rows)
+    except Exception as err:  # said of the file asked for, not of the temporary one beside it
+        os_error = os_error_in(err)
+        if os_error is None:
+            raise
+        raise OSError(os_error.errno, os_error.strerror, str(path)) from None
+    return {"path": str(path), "format": fmt, "rows": len(rows), "columns": names}

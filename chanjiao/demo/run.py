@@ -5,6 +5,7 @@ Each month's three runs share one Airflow process (chanjiao.demo.airflow_runner)
 Airflow and importing GX cost as much as the work itself."""
 from __future__ import annotations
 
+import contextlib
 import csv
 import dataclasses
 import datetime as dt
@@ -22,6 +23,7 @@ from chanjiao.demo.generate import CITY, LATE_PERIOD, PERIOD, PERIODS, generate,
 from chanjiao.indicators import format_table
 from chanjiao.lineage.openlineage import airflow_environment
 from chanjiao.orchestration.defaults import POOL
+from chanjiao.publication.csv_files import WITHHELD
 from chanjiao.publication.release import versions
 from chanjiao.settings import DAGS_DIR, Settings
 from ingestion import regions
@@ -51,40 +53,51 @@ def airflow_env(settings: Settings) -> dict[str, str]:
     })
 
 
-def _airflow(settings: Settings, *args: str) -> float:
+def demo_log(settings: Settings) -> Path:
+    """Where a quiet demo writes Airflow's, dbt's and the tasks' logs (`chanjiao demo --verbose` shows them)."""
+    return settings.home / "demo.log"
+
+
+def _where(log_to) -> str:
+    return "above" if log_to in (None, sys.stderr) else f"in {log_to.name}"
+
+
+def _airflow(settings: Settings, *args: str, log_to=None) -> float:
     exe = Path(sys.executable).with_name("airflow")
     started = time.monotonic()
-    result = subprocess.run([str(exe), *args], env=airflow_env(settings), stdout=sys.stderr, stderr=subprocess.STDOUT)
+    result = subprocess.run([str(exe), *args], env=airflow_env(settings), stdout=log_to or sys.stderr, stderr=subprocess.STDOUT)
     seconds = time.monotonic() - started
-    log.info("airflow %s: exit %d in %.1f s", " ".join(args[:3]), result.returncode, seconds)
+    log.debug("airflow %s: exit %d in %.1f s", " ".join(args[:3]), result.returncode, seconds)
     if result.returncode != 0:
-        raise RuntimeError(f"`airflow {' '.join(args)}` failed with exit {result.returncode}; its output is above")
+        raise RuntimeError(f"`airflow {' '.join(args)}` failed with exit {result.returncode}; its output is {_where(log_to)}")
     return seconds
 
 
-def prepare_airflow(settings: Settings) -> None:
+def prepare_airflow(settings: Settings, log_to=None) -> None:
     """Metadata DB and the one-slot pool the warehouse writers use (docker-compose's init does the same)."""
     settings.airflow_home.mkdir(parents=True, exist_ok=True)
-    _airflow(settings, "db", "migrate")
-    _airflow(settings, "pools", "set", POOL, "1", "DuckDB warehouse: one writer at a time")
+    _airflow(settings, "db", "migrate", log_to=log_to)
+    _airflow(settings, "pools", "set", POOL, "1", "DuckDB warehouse: one writer at a time", log_to=log_to)
 
 
-def run_dags(settings: Settings, steps: list[dict]) -> list[dict]:
-    """Run DAGs one after another as `airflow dags test` does, in one Airflow process (airflow_runner)."""
+def run_dags(settings: Settings, steps: list[dict], log_to=None) -> list[dict]:
+    """Run DAGs one after another as `airflow dags test` does, in one Airflow process (airflow_runner).
+    Airflow's and the tasks' logs go to `log_to` (default stderr); one line per DAG run is logged."""
     started = time.monotonic()
+    sink = log_to or sys.stderr
     runner = subprocess.Popen([sys.executable, "-m", "chanjiao.demo.airflow_runner", json.dumps(steps)], env=airflow_env(settings),
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
     results = []
-    for line in runner.stdout:  # Airflow's and the tasks' logs go to our stderr; stdout stays the result's
+    for line in runner.stdout:  # stdout stays the result's
         if line.startswith(MARKER):
             results.append(json.loads(line[len(MARKER):]))
             log.info("%s %s: %s in %.1f s", results[-1]["dag_id"], results[-1]["logical_date"], results[-1]["state"], results[-1]["seconds"])
         else:
-            sys.stderr.write(line)
+            sink.write(line)
     if runner.wait() != 0:
         # the run that reported failure, or the one that was running when the process died
         failed = results[-1] if results and results[-1]["state"] != "success" else steps[min(len(results), len(steps) - 1)]
-        raise RuntimeError(f"the DAG run {failed['dag_id']} {failed['logical_date']} failed; its log is above")
+        raise RuntimeError(f"the DAG run {failed['dag_id']} {failed['logical_date']} failed; its log is {_where(log_to)}")
     log.info("%d DAG runs in %.1f s", len(results), time.monotonic() - started)
     return results
 
@@ -112,23 +125,29 @@ def _city_values(settings: Settings, period: str, version: str, indicator: str =
         return {r["region"]: r["value"] for r in csv.DictReader(fh) if r["indicator"] == indicator}
 
 
-def run_demo(settings: Settings, json_output: bool = False) -> dict:
+def run_demo(settings: Settings, json_output: bool = False, verbose: bool = False) -> dict:
+    """The demo's cycle. Quiet unless `verbose`: Airflow's, dbt's and the tasks' logs go to demo_log()
+    and the terminal gets one line per step."""
     started = time.monotonic()
     if settings.pii_key is None:
         settings = dataclasses.replace(settings, pii_key=DEMO_PII_KEY.encode())
     home_use_cases.init(settings)
-    prepare_airflow(settings)
-    runs = []
-    for period in PERIODS:
-        files = generate(settings.landing, period)
-        log.info("wrote %d sample submissions for 鹤壁市 %s into %s", len(files), period, settings.landing)
-        runs += run_dags(settings, month_cycle(settings, period))
-    # After 2026-10 is out, a school corrects 2026-08: the next ingest run picks it up from
-    # landing/2026-08/, the build follows, and publishing 2026-08 again makes its v2.
-    late = generate_late_correction(settings.landing, LATE_PERIOD)
-    log.info("late correction for %s: %s", LATE_PERIOD, late.name)
-    runs += run_dags(settings, [step("chanjiao_ingest", LATE_INGEST_AT), step("chanjiao_build", LATE_INGEST_AT),
-                                step("chanjiao_publish", LATE_INGEST_AT, LATE_PERIOD)])
+    with contextlib.ExitStack() as stack:
+        log_to = None if verbose else stack.enter_context(demo_log(settings).open("a", encoding="utf-8"))
+        if log_to is not None:
+            log.info("logs of Airflow, dbt and the tasks: %s (`chanjiao demo --verbose` shows them)", log_to.name)
+        prepare_airflow(settings, log_to)
+        runs = []
+        for period in PERIODS:
+            files = generate(settings.landing, period)
+            log.info("%s: %d sample submissions for 鹤壁市 written into %s", period, len(files), settings.landing)
+            runs += run_dags(settings, month_cycle(settings, period), log_to)
+        # After 2026-10 is out, a school corrects 2026-08: the next ingest run picks it up from
+        # landing/2026-08/, the build follows, and publishing 2026-08 again makes its v2.
+        late = generate_late_correction(settings.landing, LATE_PERIOD)
+        log.info("late correction for %s: %s", LATE_PERIOD, late.name)
+        runs += run_dags(settings, [step("chanjiao_ingest", LATE_INGEST_AT), step("chanjiao_build", LATE_INGEST_AT),
+                                    step("chanjiao_publish", LATE_INGEST_AT, LATE_PERIOD)], log_to)
     seconds = round(time.monotonic() - started, 1)
 
     # The headline month fills the sheets behind these two headline indicators; apprentices, graduates and
@@ -144,9 +163,13 @@ def run_demo(settings: Settings, json_output: bool = False) -> dict:
     revision = ""
     if len(releases[LATE_PERIOD]) >= 2:
         before, after = (_city_values(settings, LATE_PERIOD, v) for v in releases[LATE_PERIOD][-2:])
+
+        def shown(value: str | None) -> str:  # as published: a withheld small cell stays "x"
+            return f"{value}%" if value not in (None, WITHHELD) else f"{value}（小单元格，公开发布不予公布）"
+
         revision = (f"\n迟报更正：{late.name} → {LATE_PERIOD} {releases[LATE_PERIOD][-1]}；双师型教师占比 浚县(410621) "
-                    f"{before.get('410621')}% → {after.get('410621')}%，鹤壁市 {before.get(CITY)}% → {after.get(CITY)}%")
+                    f"{shown(before.get('410621'))} → {shown(after.get('410621'))}，鹤壁市 {shown(before.get(CITY))} → {shown(after.get(CITY))}")
     table = (f"鹤壁市 {PERIOD} 产教融合核心指标\n{summary}\n发布（{settings.publications}）：{released}{revision}\n"
              f"三个月经 Airflow（chanjiao_ingest → chanjiao_build → chanjiao_publish）运行，用时 {seconds:.0f} 秒\n\n" + format_table(rows, fractions))
-    log.info("demo: %d DAG runs (%s) in %.1f s", len(runs), ", ".join(f"{r['dag_id']} {r['seconds']:.0f} s" for r in runs), seconds)
+    log.info("demo: %d DAG runs in %.1f s", len(runs), seconds)
     return {"indicators": rows, "table": table, "releases": releases, "seconds": seconds, "runs": runs}

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from chanjiao import marts, retention
 from chanjiao.settings import Settings
-from ingestion.period import TIMEZONE
+from ingestion.period import shown
 
 # A value for a city or province is made of the rows of the units in its counties.
 IN_REGION = "? in (g.region_code, g.city_code, g.province_code)"
@@ -91,7 +90,7 @@ def model_lineage(manifest_path: Path, indicator: str | None = None, mart: str =
 
 def _shown(at) -> str:
     """Stored in UTC, shown in Asia/Shanghai (interface.md); the offset keeps the instant exact."""
-    return at.astimezone(ZoneInfo(TIMEZONE)).isoformat()
+    return shown(at)
 
 
 def _row(record: dict) -> dict:

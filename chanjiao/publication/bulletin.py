@@ -12,6 +12,7 @@ from html import escape
 from chanjiao import labels
 from chanjiao.publication.charts import trend_chart
 from chanjiao.publication.content import Content
+from chanjiao.publication.csv_files import WITHHELD
 from chanjiao.publication.notes import aims_outside
 
 STYLE = """
@@ -28,8 +29,10 @@ svg.chart text { font-family: inherit; font-size: 11px; fill: #52606d; }
 svg.chart .axis { stroke: #9aa5b1; } svg.chart .series { fill: none; stroke: #2f5597; stroke-width: 2; }
 svg.chart .point { fill: #2f5597; } svg.chart .target-line { stroke: #c62828; stroke-width: 1.5; stroke-dasharray: 6 4; }
 svg.chart .target-line.reference { stroke: #b7791f; } svg.chart .target-label { fill: #c62828; }
-.note { color: #52606d; font-size: .9em; }
+.note { color: #52606d; font-size: .9em; } .provisional { color: #b7791f; font-size: .85em; margin-left: .2em; }
 """
+WITHHELD_NOTE = "填报单位少于规定数(或为防止推算而一并隐去), 依统计保密规定不予公布"
+PROVISIONAL_NOTE = "初步数, 该地区尚有应报单位的报送未受理, 或省级数据仅由部分地市汇总, 数值可能变动"
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:"
 
 
@@ -71,7 +74,8 @@ def _chart(content: Content, v: dict, t: dict) -> str:
     deadline = f"; {labels.DEADLINE_STATE[t['deadline_state']]}" if t["deadline_state"] else ""
     at_deadline = (f"; 期限年12月: {labels.TARGET_STATUS.get(t['status_at_deadline'], t['status_at_deadline'])}"
                    if t["deadline_state"] == "past_due" else "")
-    return (f'<figure>{svg}<figcaption>{escape(v["indicator_name"])}{escape(variant)}: 口径值 {_num(t["variant_value"], v["unit"])}, '
+    shown = WITHHELD if v.get("withheld") else _num(t["variant_value"], v["unit"])
+    return (f'<figure>{svg}<figcaption>{escape(v["indicator_name"])}{escape(variant)}: 口径值 {shown}, '
             f'<span class="{escape(t["status"] or "")}">{escape(status)}</span>{escape(deadline + at_deadline)}<br>'
             f'<span class="note">依据: {escape(t["source"])}</span></figcaption></figure>')
 
@@ -90,8 +94,14 @@ def _jurisdiction(content: Content, region: str, rows: list[dict]) -> str:
     for v in rows:
         coverage = f"{v['coverage']['accepted']}/{v['coverage']['expected']}" if v["coverage"] else "—"
         targets = "; ".join(f"{_target_text(t)}: {labels.TARGET_STATUS.get(t['status'], t['status'])}" for t in v["targets"]) or "—"
-        out.append(f"<tr><td>{escape(v['indicator_name'])}</td><td class=num>{_num(v['value'], v['unit'])}</td>"
-                   f"<td class=num>{_num(v['numerator'])}/{_num(v['denominator'])}</td><td>{escape(labels.VALUE_STATUS.get(v['status'], v['status']))}</td>"
+        if v.get("withheld"):  # interface.md, small cells: withheld with a symbol and a footnote
+            value = fraction = f'<span class="withheld" title="{escape(WITHHELD_NOTE)}">{WITHHELD}<sup>注</sup></span>'
+        else:
+            value, fraction = _num(v["value"], v["unit"]), f"{_num(v['numerator'])}/{_num(v['denominator'])}"
+        if v.get("provisional") and not v.get("withheld"):
+            value += f'<span class="provisional" title="{PROVISIONAL_NOTE}">(初步)</span>'
+        out.append(f"<tr><td>{escape(v['indicator_name'])}</td><td class=num>{value}</td>"
+                   f"<td class=num>{fraction}</td><td>{escape(labels.VALUE_STATUS.get(v['status'], v['status']))}</td>"
                    f"<td class=num>{coverage}</td><td>{escape(targets)}</td><td class=trend>{escape(_trend_text(content, v))}</td></tr>")
     out.append("</tbody></table>")
     charts = [_chart(content, v, t) for v in rows for t in v["targets"]]
@@ -115,17 +125,18 @@ def render_bulletin(content: Content, version: str, published_at: str, revisions
     for v in content.values:  # already ordered province → city → county
         by_region.setdefault(v["region"], []).append(v)
     order = sorted(by_region, key=lambda r: ({"province": 0, "city": 1}.get(by_region[r][0]["region_level"], 2), r))
-    aims = "".join(f"<li>{escape(a['jurisdiction_name'])}: {escape(a['aim'])}</li>" for a in aims_outside())
+    aims = "".join(f"<li>{escape(a['jurisdiction_name'])}: {escape(a['aim'])}</li>" for a in aims_outside({v['region'] for v in content.values}))
     return "".join([
         '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">',
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
-        f"<title>产教融合统计公报 {escape(content.period)} {escape(version)}</title><style>{STYLE}</style></head><body>",
+        f"<title>产教融合统计公报 {escape(content.period)} {escape(version)}</title><style>{STYLE}</style></head><body><main>",
         f"<h1>产教融合统计公报 {escape(content.period)}</h1>",
         f'<p class="note">版本 {escape(version)} · 发布时间 {escape(published_at)} (北京时间) · 数据来自 {len(content.loads)} 份在用报送。'
         "目标按口径值评判(不四舍五入); 县(区)不继承市级目标。</p>",
         _revisions(revisions, previous or ""),
         *(_jurisdiction(content, r, by_region[r]) for r in order),
         f'<section id="notes"><h2>说明</h2><p>以下目标不由 chanjiao 统计 (tracked outside chanjiao), 无报送数据:</p><ul>{aims}</ul>',
-        "<p class=note>状态: " + "; ".join(f"{k} {v}" for k, v in labels.VALUE_STATUS.items()) + "</p></section>",
-        "</body></html>",
+        "<p class=note>状态: " + "; ".join(f"{k} {v}" for k, v in labels.VALUE_STATUS.items()) + "</p>",
+        f"<p class=note>{WITHHELD}<sup>注</sup>: {WITHHELD_NOTE}。(初步): {PROVISIONAL_NOTE}。</p></section>",
+        "</main></body></html>",
     ])

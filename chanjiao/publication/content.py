@@ -27,15 +27,18 @@ from marts.dim_indicator order by indicator_code
 # The trend behind each target: its variant's value in every period up to this one, as the warehouse
 # has it now (later corrections of earlier months included), which is what a reader of a trend wants.
 HISTORY_SQL = """
-select jurisdiction_code, indicator_code, kind, variant_code, comparator, lower, upper, by_year, period, variant_value, status
-from marts.fct_target_progress
-where period <= ?
-order by jurisdiction_code, indicator_code, by_year, period
+select t.jurisdiction_code, t.indicator_code, t.kind, t.variant_code, t.comparator, t.lower, t.upper, t.by_year, t.period,
+       t.variant_value, t.status, coalesce(v.withheld, false) as withheld
+from marts.fct_target_progress t
+left join marts.fct_indicator_value v
+  on v.indicator_code = t.indicator_code and v.variant_code = t.variant_code and v.region_code = t.jurisdiction_code and v.period = t.period
+where t.period <= ?
+order by t.jurisdiction_code, t.indicator_code, t.by_year, t.period
 """
 
 # Every indicator's own (default-variant) value in the months up to this one, for the bulletin's tables.
 TREND_SQL = """
-select indicator_code, region_code, period, value, unit
+select indicator_code, region_code, period, value, unit, withheld
 from marts.fct_indicator_value
 where variant_code = 'default' and period <= ?
 order by indicator_code, region_code, period
@@ -70,8 +73,12 @@ def read_content(settings: Settings, period: str) -> Content:
         sources = marts.records(con, SOURCES_SQL)
         trend: dict[tuple[str, str], list[tuple[str, float | None]]] = {}
         for t in marts.records(con, TREND_SQL, [period]):
-            value = marts.round_half_away(t["value"]) if t["unit"] == "%" else t["value"]
+            # a withheld month is a gap in a trend: its value would be the small cell itself
+            value = None if t["withheld"] else marts.round_half_away(t["value"]) if t["unit"] == "%" else t["value"]
             trend.setdefault((t["indicator_code"], t["region_code"]), []).append((t["period"], value))
+    # the policy documents of the regions this release holds values for, not of every jurisdiction seeded
+    regions = {v["region"] for v in values}
+    sources = [s for s in sources if s["jurisdiction_code"] in regions]
     for h in history:
-        h["variant_value"] = marts.round_half_away(h["variant_value"])
+        h["variant_value"] = None if h["withheld"] else marts.round_half_away(h["variant_value"])
     return Content(period=period, values=values, loads=loads, definitions=definitions, history=history, sources=sources, trend=trend)

@@ -9,11 +9,12 @@ from chanjiao import labels
 AIMS_FILE = Path(__file__).with_name("aims_outside.csv")
 
 
-def aims_outside() -> list[dict]:
+def aims_outside(regions: set[str] | None = None) -> list[dict]:
     """Quantitative aims of the policy documents that no submission carries data for (indicators.md):
-    listed in every release as tracked outside chanjiao, so a reader does not take silence for zero."""
+    listed in every release as tracked outside chanjiao, so a reader does not take silence for zero;
+    only those of `regions` (the regions a release holds values for) when given."""
     with AIMS_FILE.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
+        return [a for a in csv.DictReader(fh) if regions is None or a["jurisdiction_code"] in regions]
 
 
 def status_codes() -> list[tuple[str, str, str]]:
@@ -21,5 +22,6 @@ def status_codes() -> list[tuple[str, str, str]]:
     groups = [("指标状态 status", labels.VALUE_STATUS), ("达标状态 target status", labels.TARGET_STATUS),
               ("目标类别 kind", labels.TARGET_KIND), ("期限状态 deadline_state", labels.DEADLINE_STATE),
               ("SDMX OBS_STATUS", labels.OBS_STATUS), ("SDMX REVISED", {"Y": "较上一版本有修订", "N": "无修订"}),
+              ("SDMX CONF_STATUS", {"F": "可公开", "C": "不予公布 (x): 填报单位少于规定数的小单元格, 或为防止推算一并隐去的单元格"}),
               ("层级 region_level", labels.REGION_LEVEL)]
     return [(group, code, meaning) for group, mapping in groups for code, meaning in mapping.items()]

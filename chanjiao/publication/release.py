@@ -127,7 +127,7 @@ def _write_files(settings: Settings, tmp: Path, content: Content, version: str, 
     if previous:
         write_csv(tmp / "revisions.csv", REVISION_COLUMNS, changes)
     write_workbook(tmp / "indicators.xlsx", content, changes, version)
-    write_sdmx_csv(tmp / "indicators.sdmx.csv", content.values, revised_values(changes))
+    write_sdmx_csv(tmp / "indicators.sdmx.csv", indicators, revised_values(changes))
     shown_at = published_at.astimezone(ZoneInfo(TIMEZONE)).strftime("%Y-%m-%d %H:%M")
     (tmp / "bulletin.html").write_text(render_bulletin(content, version, shown_at, changes, previous.name if previous else None), encoding="utf-8")
     write_docs_site(settings, tmp / "docs")

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from chanjiao.publication.csv_files import cell_text, read_csv
-from chanjiao.publication.sdmx import obs_status
+from chanjiao.publication.csv_files import cell_text, obs_status, read_csv
 
 # The published statistic of an indicator value, and of a target's judgement. Names and coverage
 # counts are context, not values: they are not revisions (the status they imply, obs_status, is).
@@ -39,13 +38,19 @@ def _diff(previous: dict[tuple, dict], current: dict[tuple, dict], fields: tuple
     return out
 
 
+def _short(row: dict) -> bool:
+    expected, accepted = row.get("coverage_expected"), row.get("coverage_accepted")
+    return expected not in (None, "") and float(accepted or 0) < float(expected)
+
+
 def revisions(previous_version: Path, indicator_rows: list[dict], target_rows: list[dict]) -> list[dict]:
     """What changed since `previous_version` (a folder holding indicators.csv and targets.csv)."""
     def spelled(rows: list[dict]) -> list[dict]:
         return [{k: cell_text(v) for k, v in row.items() if k != "targets" and k != "coverage"} for row in rows]
 
     def with_obs_status(rows: list[dict]) -> list[dict]:
-        return [{**r, "obs_status": obs_status(r["value"], r["coverage_expected"], r["coverage_accepted"])} for r in rows]
+        # versions written before indicators.csv had the column: derived as they derived it then
+        return [r if r.get("obs_status") else {**r, "obs_status": obs_status(r["value"], _short(r))} for r in rows]
 
     prev_ind = {_indicator_key(r): r for r in with_obs_status(read_csv(previous_version / "indicators.csv"))}
     prev_tgt = {_target_key(r): r for r in read_csv(previous_version / "targets.csv")}

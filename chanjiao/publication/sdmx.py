@@ -31,6 +31,8 @@ def structure():
     # CL_OBS_STATUS is SDMX's own code list; only the three codes the release uses are listed.
     obs_status_codes = codes("CL_OBS_STATUS", "SDMX", {"A": "Normal value", "P": "Provisional value", "O": "Missing value"})
     revised_codes = codes("CL_REVISED", "CHANJIAO", {"Y": "Revised since the previous version", "N": "Not revised"})
+    # CL_CONF_STATUS: F free, C confidential (small cells and the cells withheld with them)
+    conf_status_codes = codes("CL_CONF_STATUS", "SDMX", {"F": "Free", "C": "Confidential statistical information"})
     unit_codelist = codes("CL_UNIT_MEASURE", "CHANJIAO", {"PT": "Percent", "CNY": "Yuan renminbi", "NUMBER": "Number"})
     return Schema(
         context="dataflow", agency="CHANJIAO", id="DF_IEI", version="1.0", name="产教融合指标 Industry-education integration indicators",
@@ -43,39 +45,30 @@ def structure():
             component("UNIT_MEASURE", Role.ATTRIBUTE, True, unit_codelist),
             component("OBS_STATUS", Role.ATTRIBUTE, True, obs_status_codes),
             component("REVISED", Role.ATTRIBUTE, True, revised_codes),
+            component("CONF_STATUS", Role.ATTRIBUTE, True, conf_status_codes),
         ]),
     )
 
 
-def obs_status(value: object, expected: object, accepted: object) -> str:
-    """O where there is no value; P where the reporting frame says units are still missing (the value
-    will move when they report); A otherwise, including where no frame is in force. Takes the values
-    as the warehouse has them or as a release's indicators.csv spells them, so revisions.py can
-    derive an earlier version's status the same way."""
-    if value is None or value == "":
-        return "O"
-    if expected not in (None, "") and float(accepted or 0) < float(expected):
-        return "P"
-    return "A"
-
-
-def observations(values: list[dict], revised: set[tuple[str, str]]) -> list[dict]:
+def observations(rows: list[dict], revised: set[tuple[str, str]]) -> list[dict]:
+    """One observation per public indicator row (csv_files.indicator_rows): a withheld value has no
+    OBS_VALUE and CONF_STATUS C (interface.md; SDMX CL_CONF_STATUS), every other one F."""
     return [{
-        "INDICATOR": v["indicator"], "REF_AREA": v["region"], "TIME_PERIOD": v["period"], "OBS_VALUE": v["value"],
-        "UNIT_MEASURE": UNIT_CODES[v["unit"]],
-        "OBS_STATUS": obs_status(v["value"], (v["coverage"] or {}).get("expected"), (v["coverage"] or {}).get("accepted")),
-        "REVISED": "Y" if (v["indicator"], v["region"]) in revised else "N",
-    } for v in values]
+        "INDICATOR": r["indicator"], "REF_AREA": r["region"], "TIME_PERIOD": r["period"],
+        "OBS_VALUE": None if r["conf_status"] == "C" else r["value"],
+        "UNIT_MEASURE": UNIT_CODES[r["unit"]], "OBS_STATUS": r["obs_status"],
+        "REVISED": "Y" if (r["indicator"], r["region"]) in revised else "N", "CONF_STATUS": r["conf_status"],
+    } for r in rows]
 
 
-def write_sdmx_csv(path: Path, values: list[dict], revised: set[tuple[str, str]]) -> None:
+def write_sdmx_csv(path: Path, rows: list[dict], revised: set[tuple[str, str]]) -> None:
     import pandas as pd
     from pysdmx.io.csv.sdmx20.writer import write
     from pysdmx.io.pd import PandasDataset
     from pysdmx.model.dataset import ActionType
 
     schema = structure()
-    rows = observations(values, revised)
+    rows = observations(rows, revised)
     for row in rows:  # the codes must be those the structure declares
         for component in schema.components:
             if component.local_codes is not None and row[component.id] not in {c.id for c in component.local_codes}:

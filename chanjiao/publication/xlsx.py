@@ -127,7 +127,7 @@ def write_workbook(path: Path, content: Content, revisions: list[dict], version:
     notes.row += 1
     notes.write(["不由chanjiao统计的目标 (tracked outside chanjiao)"], header=True)
     notes.write(["区划代码", "地区", "目标"], header=True)
-    for aim in aims_outside():
+    for aim in aims_outside({v['region'] for v in content.values}):
         notes.write([aim["jurisdiction_code"], aim["jurisdiction_name"], aim["aim"]])
     notes.finish()
     book.close()

@@ -127,3 +127,12 @@ def test_publishing_again_writes_nothing(demo):
         states = dict(db.execute("select task_id, state from task_instance where run_id = ?", [last]).fetchall())
     # nothing was ingested since: no build, and the release is current
     assert states["build"] == "skipped" and states["publish"] == "skipped" and states["check_deadline"] == "success"
+
+
+def test_the_demo_is_quiet_and_keeps_the_full_log_in_the_home(demo):
+    """One line per step on the terminal; Airflow's, dbt's and the tasks' logs in $CHANJIAO_HOME/demo.log."""
+    lines = demo["stderr"].splitlines()
+    assert len(lines) < 40, "\n".join(lines[:80])
+    assert "Traceback" not in demo["stderr"] and not any(line.startswith(("[20", "{")) for line in lines)  # no Airflow log line
+    log = (demo["home"] / "demo.log").read_text(encoding="utf-8", errors="replace")
+    assert "chanjiao_publish" in log and "dbt build" in log

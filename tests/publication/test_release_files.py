@@ -15,7 +15,8 @@ from tests.publication.month import PERIOD
 pytestmark = pytest.mark.dbt
 
 RELEASE_FILES = {"indicators.xlsx", "indicators.csv", "indicators.sdmx.csv", "bulletin.html", "manifest.json", "targets.csv", "docs/index.html"}
-SDMX_HEADER = ["STRUCTURE", "STRUCTURE_ID", "ACTION", "INDICATOR", "REF_AREA", "TIME_PERIOD", "OBS_VALUE", "UNIT_MEASURE", "OBS_STATUS", "REVISED"]
+SDMX_HEADER = ["STRUCTURE", "STRUCTURE_ID", "ACTION", "INDICATOR", "REF_AREA", "TIME_PERIOD", "OBS_VALUE", "UNIT_MEASURE", "OBS_STATUS", "REVISED",
+               "CONF_STATUS"]
 
 
 def rows_of(path, encoding="utf-8-sig"):
@@ -91,11 +92,14 @@ def test_notes_sheet_has_definitions_sources_codes_and_aims_tracked_outside(v1):
     codes = {r["indicator"] for r in rows_of(v1 / "indicators.csv")}
     assert codes <= set(text)  # every published indicator is defined
     assert "双师型教师占专业课教师比例" in text and "full-time professional-course teachers" in text
-    assert "鹤政办〔2022〕1号" in text and "网络汇编(年份缺失,待核对原文)" in text  # sources, with the compilation flagged
-    for code in ("ok", "not_computable", "no_data", "met", "not_met", "past_due", "A", "P", "O"):
+    # the sources and aims of the regions the release holds (鹤壁市, its counties, 河南省), not every seeded one
+    assert "鹤政办〔2022〕1号" in text and not {"产教融合工作方案 篇3", "产教融合工作方案 篇7"} & set(text)  # 柳州, 西安
+    for code in ("ok", "not_computable", "no_data", "met", "not_met", "past_due", "A", "P", "O", "F", "C"):
         assert code in text, code
     assert "tracked outside chanjiao" in blob
-    assert all(a["aim"] in text for a in aims_outside()) and "职普比45:55" in text
+    shown = {r["region"] for r in rows_of(v1 / "indicators.csv")}
+    assert all(a["aim"] in text for a in aims_outside(shown)) and aims_outside(shown)
+    assert "职普比45:55" not in text and "沧州市" not in text  # 沧州's aim, tracked outside chanjiao
 
 
 def test_sdmx_csv_has_the_dataflow_and_attributes_of_interface_md(v1):
@@ -111,10 +115,11 @@ def test_sdmx_csv_has_the_dataflow_and_attributes_of_interface_md(v1):
         assert (o["STRUCTURE"], o["STRUCTURE_ID"], o["ACTION"], o["TIME_PERIOD"], o["REVISED"]) == ("dataflow", "CHANJIAO:DF_IEI(1.0)", "I", PERIOD, "N")
         source = indicators[(o["INDICATOR"], o["REF_AREA"])]
         assert o["OBS_VALUE"] == source["value"]
-        # no reporting frame is in force in this month, so no value is provisional
-        assert o["OBS_STATUS"] == ("O" if source["value"] == "" else "A")
+        # no reporting frame is in force in this month: only 河南省, built from 鹤壁 alone of its cities, is provisional
+        assert o["OBS_STATUS"] == ("O" if source["value"] == "" else "P" if o["REF_AREA"] == "410000" else "A") == source["obs_status"]
+        assert o["CONF_STATUS"] == source["conf_status"] == "F"  # the tests' conftest turns disclosure control off
         assert o["UNIT_MEASURE"] == {"%": "PT", "元": "CNY", "家": "NUMBER", "个": "NUMBER"}[source["unit"]]
-    assert {o["OBS_STATUS"] for o in obs} == {"A", "O"}
+    assert {o["OBS_STATUS"] for o in obs} == {"A", "O", "P"}
 
 
 def test_sdmx_structure_is_the_one_interface_md_gives():
@@ -125,7 +130,9 @@ def test_sdmx_structure_is_the_one_interface_md_gives():
     assert (schema.context, schema.agency, schema.id, schema.version) == ("dataflow", "CHANJIAO", "DF_IEI", "1.0")
     assert [c.id for c in components.dimensions] == ["INDICATOR", "REF_AREA", "TIME_PERIOD"]
     assert [c.id for c in components.measures] == ["OBS_VALUE"]
-    assert [c.id for c in components.attributes] == ["UNIT_MEASURE", "OBS_STATUS", "REVISED"]
+    assert [c.id for c in components.attributes] == ["UNIT_MEASURE", "OBS_STATUS", "REVISED", "CONF_STATUS"]
+    conf = components["CONF_STATUS"].local_codes
+    assert (conf.agency, conf.id, [c.id for c in conf]) == ("SDMX", "CL_CONF_STATUS", ["F", "C"])
     status = components["OBS_STATUS"].local_codes
     assert (status.agency, status.id, [c.id for c in status]) == ("SDMX", "CL_OBS_STATUS", ["A", "P", "O"])
     assert [c.id for c in components["REVISED"].local_codes] == ["Y", "N"]
@@ -150,7 +157,7 @@ def test_sdmx_csv_reads_back_with_pysdmx(v1):
         if source["value"] == "":
             assert (o["OBS_VALUE"], o["OBS_STATUS"]) == ("", "O")
         else:
-            assert float(o["OBS_VALUE"]) == float(source["value"]) and o["OBS_STATUS"] == "A"
+            assert float(o["OBS_VALUE"]) == float(source["value"]) and o["OBS_STATUS"] == ("P" if o["REF_AREA"] == "410000" else "A")
         assert o["UNIT_MEASURE"] == {"%": "PT", "元": "CNY", "家": "NUMBER", "个": "NUMBER"}[source["unit"]]
 
 

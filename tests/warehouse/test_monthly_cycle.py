@@ -163,7 +163,7 @@ def test_the_table_sets_counties_beside_the_city_target_under_its_definition(mon
     assert "66.00%" in qixian and "33/50" in qixian
     assert qixian.endswith("(对照市目标>=70，按其口径70.00%: 达到)")
     # 山城区 has no professional teachers: nothing to set beside the target under any definition.
-    assert table_line(table.stdout, "双师型教师占专业课教师比例", "410603").rstrip().endswith("not_computable")
+    assert table_line(table.stdout, "双师型教师占专业课教师比例", "410603").rstrip().endswith("无法计算(分母为0)     —")
 
 
 def test_the_table_shows_counts_without_a_denominator(month, tmp_path):
