@@ -132,10 +132,17 @@ def _pad(text: str, width: int, right: bool = False) -> str:
 
 
 
+def _bound(t: dict) -> str:
+    """A target's comparison in words a person reads: ">=70", or "介于1.5–2.5" for `between`."""
+    if t["comparator"] == "between":
+        return f"介于{t['value']:g}–{_number(t['upper'])}"
+    return f"{t['comparator']}{t['value']:g}"
+
+
 def _target_text(t: dict) -> str:
     by = f" 至{t['by']}年" if t["by"] and t["by"] != "unknown" else ""
     variant = f" (口径值{t['variant_value']:.2f})" if t["variant"] != "default" and t["variant_value"] is not None else ""
-    text = f"{t['comparator']}{t['value']:g}{by}: {label(TARGET_STATUS, t['status'])}{variant}"
+    text = f"{_bound(t)}{by}: {label(TARGET_STATUS, t['status'])}{variant}"
     if t["deadline_state"] == "past_due":
         text += f"; 已过期限, {t['by']}年12月: {label(TARGET_STATUS, t['status_at_deadline'])}"
     return text
@@ -164,7 +171,7 @@ def _beside_city(r: dict, targets: list[dict], variants: dict) -> str:
             continue
         share = 100 * numerator / denominator
         under = "" if t["variant"] == "default" else f"，按其口径{share:.2f}%"
-        out.append(f"(对照市目标{t['comparator']}{t['value']:g}{under}: {'达到' if _meets(share, t) else '未达到'})")
+        out.append(f"(对照市目标{_bound(t)}{under}: {'达到' if _meets(share, t) else '未达到'})")
     return "; ".join(out)
 
 

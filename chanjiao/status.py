@@ -1,25 +1,41 @@
 """`chanjiao status`: the state of a period's collection, from the load ledger and the reporting frame."""
 from __future__ import annotations
 
+import unicodedata
+
 from chanjiao import marts
+from chanjiao.labels import COLLECTION_STATE, label
 from chanjiao.settings import Settings
 from ingestion.period import shown
+from ingestion.registry import kinds
 
 
 def collection_status(settings: Settings, period: str, rows: list[dict], unidentified: list[dict]) -> dict:
-    """The ledger's submitters (chanjiao.ledger.by_submitter) and unidentified files, with the frame's view."""
+    """The ledger's submitters (chanjiao.ledger.by_submitter) and unidentified files, with the frame's view.
+    A submitter is `late` when its first file for the period arrived after the calendar's collection
+    deadline (a correction sent after the deadline, of a file received in time, is not late)."""
+    deadline = settings.calendar.collection_deadline(period)
+    late = set()
     for r in rows:
         r["state"] = "accepted" if r["accepted"] else ("rejected" if r["rejected"] else "received")
-        r["last_received_at"] = shown(r["last_received_at"]) if r["last_received_at"] else None
+        r["late"] = r["first_received_at"] is not None and r["first_received_at"] > deadline
+        if r["late"]:
+            late.add((r["kind"], r["submitter"]))
+        for key in ("first_received_at", "last_received_at"):
+            r[key] = shown(r[key]) if r[key] else None
     frame = _frame_status(settings, period)
+    for f in frame or []:
+        f["late"] = (f["kind"], f["submitter_code"]) in late
     if frame is None:
         note = "没有生效的填报单位名录（或尚未构建）：无法列出未报送单位；下表为已收到的文件"
     else:
         counts = {s: sum(1 for f in frame if f["is_expected"] and f["collection_state"] == s) for s in ("accepted", "rejected", "missing")}
         note = (f"按填报单位名录（截至最近一次构建）：应报 {sum(f['is_expected'] for f in frame)}，已接收 {counts['accepted']}，"
-                f"被退回 {counts['rejected']}，未报 {counts['missing']}，名录外 {sum(not f['is_expected'] for f in frame)}")
+                f"被退回 {counts['rejected']}，未报 {counts['missing']}，名录外 {sum(not f['is_expected'] for f in frame)}，"
+                f"逾期报送 {sum(f['is_expected'] and f['late'] for f in frame)}（报送截止 {shown(deadline)[:16].replace('T', ' ')}）")
     return {
         "period": period,
+        "collection_deadline": shown(deadline),
         "frame": frame,
         "note": note,
         "submitters": rows,
@@ -41,15 +57,27 @@ def _frame_status(settings: Settings, period: str) -> list[dict] | None:
     return rows or None
 
 
+def _kind(kind: str | None) -> str:
+    """A kind of submission by its title (学校报表…); the code where the registry has none."""
+    return kinds()[kind].title if kind in kinds() else (kind or "?")
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text))
+
+
 def format_status(s: dict) -> str:
-    lines = [f"采集状态 collection status {s['period']}", f"  {s['note']}", f"  {'类型':<22}{'填报单位':<14}{'状态':<10}收到/接收/退回/重复  最新文件"]
+    """The text a person reads: Chinese throughout, codes only where they identify (submitters, files);
+    --json keeps the states' codes."""
+    lines = [f"采集状态 {s['period']}", f"  {s['note']}",
+             f"  {_pad('报表类型', 26)}{_pad('填报单位', 14)}{_pad('状态', 10)}收到/接收/退回/重复  最新文件"]
     for r in s["submitters"]:
-        lines.append(f"  {r['kind'] or '?':<22}{r['submitter'] or '?':<14}{r['state']:<10}"
+        lines.append(f"  {_pad(_kind(r['kind']), 26)}{_pad(r['submitter'] or '?', 14)}{_pad(label(COLLECTION_STATE, r['state']), 10)}"
                      f"{r['received']}/{r['accepted']}/{r['rejected']}/{r['duplicates']}           {r['latest_file']}")
     for f in s["frame"] or []:
         if f["collection_state"] != "accepted" or not f["is_expected"]:
-            label = {"missing": "未报", "rejected": "被退回"}.get(f["collection_state"], "已接收") + ("" if f["is_expected"] else "（名录外）")
-            lines.append(f"  {label:<10}{f['kind'] or '?':<22}{f['submitter_code'] or '?':<20}{f['submitter_name'] or ''}")
+            state = label(COLLECTION_STATE, f["collection_state"]) + ("" if f["is_expected"] else "（名录外）")
+            lines.append(f"  {_pad(state, 14)}{_pad(_kind(f['kind']), 26)}{_pad(f['submitter_code'] or '?', 20)}{f['submitter_name'] or ''}")
     for u in s["unidentified_files"]:
-        lines.append(f"  无法识别 unidentified: {u['file']} ({u['status']})")
+        lines.append(f"  无法识别的文件：{u['file']}（{label(COLLECTION_STATE, u['status'])}）")
     return "\n".join(lines)

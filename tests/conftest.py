@@ -85,7 +85,7 @@ def ingest_here(home: Path, *paths: Path, period: str | None = None, **env: str)
 
 LANES = ("dbt", "postgres", "airflow", "browser", "campaign")
 DIRECTORY_LANES = {"airflow_prod": ("airflow", "postgres")}  # a real Airflow deployment on the local PostgreSQL
-FIXTURE_LANES = {"browser_page": ("browser",), "chromium": ("browser",),
+FIXTURE_LANES = {"browser_page": ("browser",), "chromium": ("browser",), "soffice": ("browser",),  # system apps
                  "postgres": ("postgres",),  # test_full_month: the month built with --target postgres
                  # homes built with dbt: publication/conftest.py, test_cli_hardening.py
                  "month": ("dbt",), "v1": ("dbt",), "v2": ("dbt",), "built": ("dbt",), "school_home": ("dbt",)}

@@ -41,7 +41,7 @@ def test_status_lists_an_unidentifiable_file_in_text_and_json(tmp_path):
     text = run_cli(home, "status", "--period", PERIOD)
     assert text.returncode == 0, text.stderr[-2000:]
     assert "Traceback" not in text.stderr
-    assert "无法识别 unidentified: junk.csv (rejected)" in text.stdout
+    assert "无法识别的文件：junk.csv（被退回）" in text.stdout
 
     data = run_cli(home, "status", "--period", PERIOD, "--json")
     assert data.returncode == 0, data.stderr[-2000:]

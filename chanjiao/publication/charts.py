@@ -68,3 +68,42 @@ def trend_chart(title: str, periods: list[str], values: list[float | None], targ
         parts.append(f'<text class="empty" x="{LEFT + plot_w / 2}" y="{TOP + plot_h * 0.8:.1f}" text-anchor="middle">无数据</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+BAR_HEIGHT, BAR_GAP, BAR_LEFT = 22, 8, 110
+
+
+def bar_chart(title: str, bars: list[tuple[str, float | None, str]], target_lines: list[tuple[str, float, str]],
+              unit: str, attrs: dict[str, str]) -> str:
+    """Horizontal bars, one per (label, value, note) in `bars` (the counties of a city), with a vertical line
+    per target level. A bar without a value (withheld or not computable) shows its note instead."""
+    levels = [v for _, v, _ in bars if v is not None] + [level for _, level, _ in target_lines]
+    top = _nice_top(max(levels + [0.0]) * 1.1)
+    if unit == "%" and top > 100 >= max(levels + [0.0]):
+        top = 100.0
+    plot_w = WIDTH - BAR_LEFT - RIGHT - 40
+    height = TOP + len(bars) * (BAR_HEIGHT + BAR_GAP) + BOTTOM
+
+    def x(v: float) -> float:
+        return BAR_LEFT + plot_w * v / top
+
+    data = " ".join(f'data-{k}="{escape(v)}"' for k, v in attrs.items())
+    parts = [f'<svg class="chart bars" role="img" aria-label="{escape(title)}" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" {data}>',
+             f"<title>{escape(title)}</title>",
+             f'<line class="axis" x1="{BAR_LEFT}" y1="{TOP}" x2="{BAR_LEFT}" y2="{height - BOTTOM}"/>']
+    for i, (label, value, note) in enumerate(bars):
+        y = TOP + i * (BAR_HEIGHT + BAR_GAP)
+        parts.append(f'<text class="tick" x="{BAR_LEFT - 6}" y="{y + BAR_HEIGHT * 0.7:.1f}" text-anchor="end">{escape(label)}</text>')
+        if value is None:
+            parts.append(f'<text class="bar-note" x="{BAR_LEFT + 6}" y="{y + BAR_HEIGHT * 0.7:.1f}">{escape(note)}</text>')
+            continue
+        parts.append(f'<rect class="bar" x="{BAR_LEFT}" y="{y}" width="{max(x(value) - BAR_LEFT, 1):.1f}" height="{BAR_HEIGHT}">'
+                     f"<title>{escape(label)}: {_fmt(value)}{escape(unit)}</title></rect>")
+        parts.append(f'<text class="bar-value" x="{x(value) + 4:.1f}" y="{y + BAR_HEIGHT * 0.7:.1f}">{_fmt(value)}{escape(unit)}</text>')
+    for frac in (0, 0.5, 1):
+        parts.append(f'<text class="tick" x="{x(top * frac):.1f}" y="{height - BOTTOM + 16}" text-anchor="middle">{_fmt(top * frac)}</text>')
+    for label, level, kind in target_lines:
+        parts.append(f'<line class="target-line {kind}" data-level="{level}" x1="{x(level):.1f}" y1="{TOP - 4}" x2="{x(level):.1f}" y2="{height - BOTTOM}"/>')
+        parts.append(f'<text class="target-label" x="{x(level):.1f}" y="{height - 4}" text-anchor="middle">{escape(label)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)

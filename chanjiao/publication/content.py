@@ -20,7 +20,8 @@ order by l.sha256
 """
 
 DEFINITIONS_SQL = """
-select indicator_code, name_zh, numerator_definition, denominator_definition, unit, definition_source
+select indicator_code, name_zh, numerator_definition, denominator_definition, unit, definition_source,
+       numerator_definition_zh, denominator_definition_zh
 from marts.dim_indicator order by indicator_code
 """
 
@@ -44,6 +45,14 @@ where variant_code = 'default' and period <= ?
 order by indicator_code, region_code, period
 """
 
+# Every region's value under every variant this period: the bulletin sets counties beside their city's
+# target under the target's own definition.
+VARIANTS_SQL = """
+select indicator_code, variant_code, region_code, value, unit, withheld
+from marts.fct_indicator_value
+where period = ?
+"""
+
 SOURCES_SQL = """
 select distinct jurisdiction_code, jurisdiction_name, source_document, clause, source_quality
 from marts.fct_target_progress
@@ -60,6 +69,7 @@ class Content:
     history: list[dict]
     sources: list[dict]
     trend: dict[tuple[str, str], list[tuple[str, float | None]]] = field(default_factory=dict)  # (indicator, region) → [(period, value)]
+    variants: dict[tuple[str, str, str], float | None] = field(default_factory=dict)  # (indicator, variant, region) → value; None if withheld
 
 
 def read_content(settings: Settings, period: str) -> Content:
@@ -71,6 +81,9 @@ def read_content(settings: Settings, period: str) -> Content:
         definitions = marts.records(con, DEFINITIONS_SQL)
         history = marts.records(con, HISTORY_SQL, [period])
         sources = marts.records(con, SOURCES_SQL)
+        variants = {(r["indicator_code"], r["variant_code"], r["region_code"]):
+                    None if r["withheld"] else marts.round_half_away(r["value"]) if r["unit"] == "%" else r["value"]
+                    for r in marts.records(con, VARIANTS_SQL, [period])}
         trend: dict[tuple[str, str], list[tuple[str, float | None]]] = {}
         for t in marts.records(con, TREND_SQL, [period]):
             # a withheld month is a gap in a trend: its value would be the small cell itself
@@ -81,4 +94,5 @@ def read_content(settings: Settings, period: str) -> Content:
     sources = [s for s in sources if s["jurisdiction_code"] in regions]
     for h in history:
         h["variant_value"] = None if h["withheld"] else marts.round_half_away(h["variant_value"])
-    return Content(period=period, values=values, loads=loads, definitions=definitions, history=history, sources=sources, trend=trend)
+    return Content(period=period, values=values, loads=loads, definitions=definitions, history=history, sources=sources, trend=trend,
+                   variants=variants)

@@ -18,10 +18,10 @@ def aims_outside(regions: set[str] | None = None) -> list[dict]:
 
 
 def status_codes() -> list[tuple[str, str, str]]:
-    """(what, code, meaning) for every code a release file uses."""
-    groups = [("指标状态 status", labels.VALUE_STATUS), ("达标状态 target status", labels.TARGET_STATUS),
-              ("目标类别 kind", labels.TARGET_KIND), ("期限状态 deadline_state", labels.DEADLINE_STATE),
-              ("SDMX OBS_STATUS", labels.OBS_STATUS), ("SDMX REVISED", {"Y": "较上一版本有修订", "N": "无修订"}),
-              ("SDMX CONF_STATUS", {"F": "可公开", "C": "不予公布 (x): 填报单位少于规定数的小单元格, 或为防止推算一并隐去的单元格"}),
-              ("层级 region_level", labels.REGION_LEVEL)]
+    """(what, code, meaning) for every code a release file uses: what and meaning in Chinese, the code as the files spell it."""
+    groups = [("指标状态", labels.VALUE_STATUS), ("达标状态", labels.TARGET_STATUS),
+              ("目标类别", labels.TARGET_KIND), ("期限状态", labels.DEADLINE_STATE),
+              ("数据状态(SDMX)", labels.OBS_STATUS), ("修订标记(SDMX)", {"Y": "较上一版本有修订", "N": "无修订"}),
+              ("保密状态(SDMX)", {**labels.CONF_STATUS, "C": "不予公布(x)：填报单位少于规定数的小单元格，或为防止推算一并隐去的单元格"}),
+              ("层级", labels.REGION_LEVEL)]
     return [(group, code, meaning) for group, mapping in groups for code, meaning in mapping.items()]

@@ -1,4 +1,4 @@
-"""A real month built once for the release tests, its releases, and a headless Chromium to open them."""
+"""A real month built once for the release tests, its releases, and a headless Chromium and LibreOffice to open them."""
 from __future__ import annotations
 
 import os
@@ -14,6 +14,7 @@ from tests.conftest import run_cli
 from tests.publication.month import PERIOD, build_month, late_correction
 
 CHROMIUM = "/usr/bin/chromium"
+SOFFICE = "/usr/bin/soffice"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -71,6 +72,30 @@ def chromium() -> str:
             pytest.fail(problem + " — CI must open the bulletin in a browser")
         pytest.skip(problem)
     return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def soffice() -> str:
+    """Debian's LibreOffice Calc without a GUI (what a bureau's office suite reads a workbook with), installed
+    where missing. Under CI=true not getting it fails the run."""
+    problem = None
+    if not os.path.exists(SOFFICE):
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        # another test run on the machine may be installing its own packages: wait for dpkg's lock
+        wait = ["-o", "DPkg::Lock::Timeout=600"]
+        for cmd in (["apt-get", "update", "-q", *wait],
+                    ["apt-get", "install", "-y", "-q", *wait, "--no-install-recommends", "libreoffice-calc-nogui"]):
+            done = subprocess.run(cmd, env=env, capture_output=True, text=True)
+            if done.returncode != 0:
+                problem = f"{' '.join(cmd)} failed: {done.stderr[-500:]}"
+                break
+    if problem is None and not os.path.exists(SOFFICE):
+        problem = f"{SOFFICE} is still missing after apt-get install"
+    if problem:
+        if os.environ.get("CI") == "true":
+            pytest.fail(problem + " — CI must open the workbooks in LibreOffice")
+        pytest.skip(problem)
+    return SOFFICE
 
 
 @pytest.fixture

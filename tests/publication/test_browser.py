@@ -43,7 +43,7 @@ def test_docs_site_opens_offline(v1, browser_page, tmp_path):
     page = browser_page
     page.goto((v1 / "docs" / "index.html").as_uri() + "#!/model/model.chanjiao.fct_indicator_value")
     # the model page is built from the manifest and catalog inside the file: its Chinese description shows
-    page.wait_for_function("document.body.innerText.includes('指标值 — one row per indicator')", timeout=60_000)
+    page.wait_for_function("document.body.innerText.includes('指标值 — 每个指标 × 口径 × 地区 × 报告期一行')", timeout=60_000)
     page.screenshot(path=str(tmp_path / "docs.png"))
     assert page.network_requests == [], page.network_requests
     # dbt-docs itself asks for its icons through an unrendered Angular template ({{ getIcon(...) }}) before

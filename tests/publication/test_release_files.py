@@ -91,12 +91,12 @@ def test_notes_sheet_has_definitions_sources_codes_and_aims_tracked_outside(v1):
     blob = "\n".join(text)
     codes = {r["indicator"] for r in rows_of(v1 / "indicators.csv")}
     assert codes <= set(text)  # every published indicator is defined
-    assert "双师型教师占专业课教师比例" in text and "full-time professional-course teachers" in text
+    assert "双师型教师占专业课教师比例" in text and "专任专业课教师数" in text and "full-time professional-course teachers" not in text
     # the sources and aims of the regions the release holds (鹤壁市, its counties, 河南省), not every seeded one
     assert "鹤政办〔2022〕1号" in text and not {"产教融合工作方案 篇3", "产教融合工作方案 篇7"} & set(text)  # 柳州, 西安
     for code in ("ok", "not_computable", "no_data", "met", "not_met", "past_due", "A", "P", "O", "F", "C"):
         assert code in text, code
-    assert "tracked outside chanjiao" in blob
+    assert "不由本系统统计、另行跟踪的目标(无报送数据)" in text and "tracked outside chanjiao" not in blob
     shown = {r["region"] for r in rows_of(v1 / "indicators.csv")}
     assert all(a["aim"] in text for a in aims_outside(shown)) and aims_outside(shown)
     assert "职普比45:55" not in text and "沧州市" not in text  # 沧州's aim, tracked outside chanjiao
@@ -112,9 +112,12 @@ def test_sdmx_csv_has_the_dataflow_and_attributes_of_interface_md(v1):
     indicators = {(r["indicator"], r["region"]): r for r in rows_of(v1 / "indicators.csv")}
     assert {(o["INDICATOR"], o["REF_AREA"]) for o in obs} == set(indicators) and len(obs) == len(indicators)
     for o in obs:
-        assert (o["STRUCTURE"], o["STRUCTURE_ID"], o["ACTION"], o["TIME_PERIOD"], o["REVISED"]) == ("dataflow", "CHANJIAO:DF_IEI(1.0)", "I", PERIOD, "N")
+        # SDMX-CSV 2.1: Replace, not the deprecated Information (chanjiao/publication/sdmx.py)
+        assert (o["STRUCTURE"], o["STRUCTURE_ID"], o["ACTION"], o["TIME_PERIOD"], o["REVISED"]) == ("dataflow", "CHANJIAO:DF_IEI(1.0)", "R", PERIOD, "N")
+        assert all(o.values())  # no field left empty: in SDMX-CSV 2.1 that is a component omitted, "not to be changed"
         source = indicators[(o["INDICATOR"], o["REF_AREA"])]
-        assert o["OBS_VALUE"] == source["value"]
+        # a value that does not exist is missing on purpose: "NaN", the double OBS_VALUE's intentionally missing value
+        assert (o["OBS_VALUE"] == "NaN") if source["value"] == "" else (float(o["OBS_VALUE"]) == float(source["value"]))
         # no reporting frame is in force in this month: only 河南省, built from 鹤壁 alone of its cities, is provisional
         assert o["OBS_STATUS"] == ("O" if source["value"] == "" else "P" if o["REF_AREA"] == "410000" else "A") == source["obs_status"]
         assert o["CONF_STATUS"] == source["conf_status"] == "F"  # the tests' conftest turns disclosure control off
@@ -139,23 +142,24 @@ def test_sdmx_structure_is_the_one_interface_md_gives():
 
 
 def test_sdmx_csv_reads_back_with_pysdmx(v1):
-    """pysdmx's own SDMX-CSV 2.0 reader gives back the dataflow, the columns and every value of indicators.csv."""
-    from pysdmx.io.csv.sdmx20.reader import read
+    """pysdmx's own SDMX-CSV 2.1 reader gives back the dataflow, the columns and every value of indicators.csv
+    (sdmx1, a reader independent of pysdmx, is in test_outside_readers.py)."""
+    from pysdmx.io.csv.sdmx21.reader import read
     from pysdmx.model.dataset import ActionType
 
     [dataset] = read((v1 / "indicators.sdmx.csv").read_text(encoding="utf-8"))
-    assert dataset.short_urn == "Dataflow=CHANJIAO:DF_IEI(1.0)" and dataset.action == ActionType.Information
+    assert dataset.short_urn == "Dataflow=CHANJIAO:DF_IEI(1.0)" and dataset.action == ActionType.Replace
     # the structural columns are consumed by the reader; what is left is dimensions, measure, attributes in order
     assert list(dataset.data.columns) == SDMX_HEADER[3:]
-    observations = dataset.data.astype(object).where(dataset.data.notna(), "").to_dict(orient="records")
+    observations = dataset.data.astype(object).to_dict(orient="records")
     indicators = {(r["indicator"], r["region"]): r for r in rows_of(v1 / "indicators.csv")}
     assert len(observations) == len(indicators)
     assert {(o["INDICATOR"], o["REF_AREA"]) for o in observations} == set(indicators)
     for o in observations:
         source = indicators[(o["INDICATOR"], o["REF_AREA"])]
         assert (o["TIME_PERIOD"], o["REVISED"]) == (source["period"], "N")
-        if source["value"] == "":
-            assert (o["OBS_VALUE"], o["OBS_STATUS"]) == ("", "O")
+        if source["value"] == "":  # pysdmx keeps SDMX's intentionally missing value as it is written
+            assert (o["OBS_VALUE"], o["OBS_STATUS"]) == ("NaN", "O")
         else:
             assert float(o["OBS_VALUE"]) == float(source["value"]) and o["OBS_STATUS"] == ("P" if o["REF_AREA"] == "410000" else "A")
         assert o["UNIT_MEASURE"] == {"%": "PT", "元": "CNY", "家": "NUMBER", "个": "NUMBER"}[source["unit"]]
@@ -165,9 +169,9 @@ def test_bulletin_is_self_contained(v1):
     html = (v1 / "bulletin.html").read_text(encoding="utf-8")
     assert "<script" not in html and "http://" not in html.replace("http://www.w3.org/2000/svg", "") and "https://" not in html
     assert "Noto Sans CJK SC" in html and "default-src 'none'" in html
-    assert "淇县" in html and "鹤壁市" in html and "tracked outside chanjiao" in html
-    # each indicator's trend: 淇县's 双师型 share was 31/50 in September and 33/50 in October
-    assert "2026-09 62.00% → 2026-10 66.00%" in html
+    assert "淇县" in html and "鹤壁市" in html and "不由本系统统计" in html and "<main>" in html
+    # 淇县's 双师型 share was 31/50 in September and 33/50 in October: the table has October's, the headline the change
+    assert "66.00%" in html and "比上月提高4.00个百分点" in html
 
 
 def test_docs_site_is_the_static_dbt_docs(v1):

@@ -49,9 +49,11 @@ def test_v2_marks_revisions_in_sdmx_and_the_workbook(v2):
     book = openpyxl.load_workbook(v2 / "indicators.xlsx")
     assert book.sheetnames == ["指标", "目标", "修订", "说明"]
     sheet = book["修订"]
-    assert [c.value for c in sheet[1]] == ["表", "指标代码", "区划代码", "口径", "期限(年)", "字段", "上一版本", "本版本"]
+    assert [c.value for c in sheet[1]] == ["表", "指标代码", "区划代码", "口径", "口径说明", "期限(年)", "字段", "上一版本", "本版本"]
     assert sheet.max_row - 1 == len(rows_of(v2 / "revisions.csv")) == 7
     manifest = json.loads((v2 / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["revisions_against"] == "v1" and "revisions.csv" in manifest["files"]
     assert "b_corrected.xlsx" in {l["file"] for l in manifest["loads"]} and manifest["period"] == PERIOD
-    assert "修订 (相对 v1)" in (v2 / "bulletin.html").read_text(encoding="utf-8")
+    bulletin = (v2 / "bulletin.html").read_text(encoding="utf-8")
+    # revised figures are marked in place with their previous value, and listed in Chinese
+    assert "本版修订（相对 v1）" in bulletin and "修订，原" in bulletin and "<th>" not in bulletin.split("本版修订")[1].split("</section>")[0]

@@ -12,7 +12,9 @@ final as (
         indicator_type,
         is_headline,
         rollup,
-        definition_source
+        definition_source,
+        numerator_definition_zh,
+        denominator_definition_zh
     from indicators
 )
 
