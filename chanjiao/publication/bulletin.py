@@ -27,7 +27,7 @@ body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei",
 h1 { font-size: 1.7em; text-align: center; margin-bottom: .2em; } .meta { text-align: center; color: #52606d; font-size: .9em; }
 h2 { border-bottom: 2px solid #2f5597; padding-bottom: .2em; margin-top: 1.8em; font-size: 1.25em; }
 h3 { font-size: 1.05em; margin: 1.2em 0 .3em; }
-p.lead { text-indent: 2em; }
+p.lead { text-indent: 2em; margin-bottom: .3em; } ul.points { margin-top: 0; } ul.points li { margin: .15em 0; }
 table { border-collapse: collapse; margin: .8em 0; font-size: .88em; width: 100%; }
 caption { text-align: left; font-weight: bold; padding: .3em 0; }
 th, td { border: 1px solid #c8d1dc; padding: .25em .5em; text-align: left; vertical-align: top; }
@@ -154,8 +154,9 @@ def _headline(content: Content, region: str) -> str:
     opening = (f"{_month(content.period)}，{name}{len(targets)}项产教融合量化目标中，{tally['met']}项达标，{tally['not_met']}项未达标，"
                f"{tally['no_data']}项本期无数据" + (f"，{other}项无法计算" if other else "") + "。")
     sentences = [_sentence(content, v, t) for v, t in targets]
+    items = "".join(f"<li>{escape(s)}</li>" for s in sentences)
     return (f'<section class="headline" id="h{escape(region)}"><h2>{escape(name)}：总体情况</h2>'
-            f'<p class="lead">{escape(opening)}{escape("".join(sentences))}</p></section>')
+            f'<p class="lead">{escape(opening)}</p><ul class="points">{items}</ul></section>')
 
 
 def _children(content: Content, region: str) -> list[dict]:
