@@ -30,7 +30,7 @@ from chanjiao.marts import NotBuilt, QueryRefused
 from chanjiao.publication import tables
 from chanjiao.retention import PurgeRefused
 from chanjiao.status import format_status
-from ingestion.period import PATTERN, TIMEZONE
+from ingestion.period import PATTERN, TIMEZONE, shown
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2, 3
 log = logging.getLogger("chanjiao")
@@ -50,11 +50,19 @@ def _period(text: str) -> str:
     return text
 
 
+AS_OF_HELP = ("the release version current at time T (ISO 8601, Asia/Shanghai unless an offset is given; "
+              "a date alone, e.g. 2026-11-05, is the end of that day), rebuilt from the archive")
+
+
 def _timestamp(text: str) -> dt.datetime:
+    """An ISO 8601 time (Asia/Shanghai without an offset). A date alone means the end of that day: "as
+    published on 2026-11-05" includes what was published that day (the release of the 5th at 08:00)."""
     try:
         value = dt.datetime.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"time must be ISO 8601 (e.g. 2026-11-05T12:00+08:00), not {text!r}") from None
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
+        value += dt.timedelta(days=1, seconds=-1)  # publication times are kept to the second
     return value if value.tzinfo else value.replace(tzinfo=ZoneInfo(TIMEZONE))
 
 
@@ -163,7 +171,8 @@ def cmd_publish(args, settings) -> int:
     if args.as_of:
 
         result = rebuild(settings, args.period, args.as_of)
-        _emit(args, result, f"rebuilt {args.period} {result['version']} (published {result['published_at']}) from {result['loads']} archived files "
+        _emit(args, result, f"rebuilt {args.period} {result['version']} (published {shown(dt.datetime.fromisoformat(result['published_at']))}) "
+                            f"from {result['loads']} archived files "
                             f"into {result['rebuilt']}; indicators.csv is byte-identical to {result['original']}")
         return EXIT_OK
 
@@ -260,12 +269,12 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--indicator")
     c = command("publish", cmd_publish, "write the monthly release for a period (a new version only if its inputs changed)")
     c.add_argument("--period", type=_period, required=True)
-    c.add_argument("--as-of", type=_timestamp)
+    c.add_argument("--as-of", type=_timestamp, metavar="T", help=AS_OF_HELP)
     c = command("trace", cmd_trace, "the lineage of one published number, down to source files and rows")
     c.add_argument("--indicator", required=True)
     c.add_argument("--region", required=True)
     c.add_argument("--period", type=_period, required=True)
-    c.add_argument("--as-of", type=_timestamp)
+    c.add_argument("--as-of", type=_timestamp, metavar="T", help=AS_OF_HELP)
     c.add_argument("--compare-to", type=_period, metavar="P2",
                    help="also list the reporting units whose contribution changed since period P2, and the submissions that changed them")
     c = command("query", cmd_query, "read-only SQL against the marts")

@@ -4,6 +4,8 @@ Shared by the workbook and the bulletin so the two never say different things.
 """
 from __future__ import annotations
 
+from ingestion.registry import kinds
+
 INDICATOR_HEADERS = {
     "indicator": "指标代码", "indicator_name": "指标名称", "region": "区划代码", "region_name": "地区",
     "region_level": "层级", "period": "统计期", "cohort_year": "毕业届别", "numerator": "分子", "denominator": "分母",
@@ -114,3 +116,8 @@ def source_text(source: str) -> str:
     for note, words in CLAUSE_NOTES.items():
         source = source.replace(f" {note}", words).replace(note, words)
     return source
+
+
+def kind_title(kind: str | None) -> str:
+    """A kind of submission by its form's title (职业院校产教融合数据报表…); the code where the registry has none."""
+    return kinds()[kind].title if kind in kinds() else (kind or "?")

@@ -116,6 +116,7 @@ def by_submitter(con, period: str) -> list[dict]:
                count(*) filter (where status = 'duplicate') as duplicates,
                arg_max(status, ingested_at) filter (where status <> 'duplicate') as latest_outcome,
                arg_max(file_name, ingested_at) as latest_file,
+               min(received_at) as first_received_at,
                max(received_at) as last_received_at
         from raw.loads
         where period = ? and kind is not null   -- a file of no known kind is no submitter's: see unidentified()

@@ -66,6 +66,12 @@ class Settings:
     # no data; dbt checks every file against it and parses again what changed. CHANJIAO_DBT_PARSE_CACHE
     # (default $XDG_CACHE_HOME/chanjiao/dbt, or ~/.cache/chanjiao/dbt); empty: no cache.
     dbt_parse_cache: Path | None = None
+    # Where `--as-of` rebuilds are kept, outside the home (which they never write into): one warehouse per
+    # home and release version, reused while the version's inputs fingerprint is the same. It holds no
+    # original (the copies are deleted once rebuilt) and pseudonyms made with a throwaway key.
+    # CHANJIAO_AS_OF_CACHE (default $XDG_CACHE_HOME/chanjiao/as-of, or ~/.cache/chanjiao/as-of); empty: a
+    # temporary folder per command, removed after it.
+    as_of_cache: Path | None = None
     # The release calendar (CHANJIAO_CALENDAR, default chanjiao/calendar.yaml) and an override of its
     # revision window (CHANJIAO_REVISION_WINDOW_MONTHS).
     calendar_file: Path = DEFAULT_CALENDAR
@@ -295,15 +301,20 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
                     landing_settle_seconds=_whole(env, "CHANJIAO_LANDING_SETTLE_SECONDS", 120),
                     deadline_poke_seconds=_whole(env, "CHANJIAO_DEADLINE_POKE_SECONDS", 600, 1),
                     small_cell_units=_whole(env, "CHANJIAO_SMALL_CELL_UNITS", 3, 1),
-                    dbt_parse_cache=_parse_cache(env))
+                    dbt_parse_cache=_parse_cache(env), as_of_cache=_cache(env, "CHANJIAO_AS_OF_CACHE", "as-of"))
 
 
 def _parse_cache(env: Mapping[str, str]) -> Path | None:
-    if "CHANJIAO_DBT_PARSE_CACHE" in env:
-        text = env["CHANJIAO_DBT_PARSE_CACHE"].strip()
+    return _cache(env, "CHANJIAO_DBT_PARSE_CACHE", "dbt")
+
+
+def _cache(env: Mapping[str, str], name: str, folder: str) -> Path | None:
+    """`name` if set (empty: none), else $XDG_CACHE_HOME/chanjiao/`folder` (or ~/.cache/chanjiao/`folder`)."""
+    if name in env:
+        text = env[name].strip()
         return Path(text).expanduser().resolve() if text else None
     base = env.get("XDG_CACHE_HOME") or (str(Path(env["HOME"]) / ".cache") if env.get("HOME") else "")
-    return Path(base) / "chanjiao" / "dbt" if base else None
+    return Path(base) / "chanjiao" / folder if base else None
 
 
 def prepare_process() -> None:

@@ -1,13 +1,13 @@
 """`chanjiao status`: the state of a period's collection, from the load ledger and the reporting frame."""
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 
 from chanjiao import marts
-from chanjiao.labels import COLLECTION_STATE, label
+from chanjiao.labels import COLLECTION_STATE, kind_title, label
 from chanjiao.settings import Settings
 from ingestion.period import shown
-from ingestion.registry import kinds
 
 
 def collection_status(settings: Settings, period: str, rows: list[dict], unidentified: list[dict]) -> dict:
@@ -32,7 +32,7 @@ def collection_status(settings: Settings, period: str, rows: list[dict], unident
         counts = {s: sum(1 for f in frame if f["is_expected"] and f["collection_state"] == s) for s in ("accepted", "rejected", "missing")}
         note = (f"按填报单位名录（截至最近一次构建）：应报 {sum(f['is_expected'] for f in frame)}，已接收 {counts['accepted']}，"
                 f"被退回 {counts['rejected']}，未报 {counts['missing']}，名录外 {sum(not f['is_expected'] for f in frame)}，"
-                f"逾期报送 {sum(f['is_expected'] and f['late'] for f in frame)}（报送截止 {shown(deadline)[:16].replace('T', ' ')}）")
+                f"逾期报送 {sum(f['is_expected'] and f['late'] for f in frame)}（报送截止 {_day_end(shown(deadline))}）")
     return {
         "period": period,
         "collection_deadline": shown(deadline),
@@ -41,6 +41,14 @@ def collection_status(settings: Settings, period: str, rows: list[dict], unident
         "submitters": rows,
         "unidentified_files": [{"file": u["file_name"], "status": u["status"]} for u in unidentified],
     }
+
+
+def _day_end(deadline: str) -> str:
+    """A deadline at midnight as people say it: 2026-11-04T00:00:00+08:00 → 2026-11-03 24:00."""
+    moment = dt.datetime.fromisoformat(deadline)
+    if moment.time() == dt.time(0):
+        return f"{moment.date() - dt.timedelta(days=1)} 24:00"
+    return f"{moment:%Y-%m-%d %H:%M}"
 
 
 def _frame_status(settings: Settings, period: str) -> list[dict] | None:
@@ -57,9 +65,6 @@ def _frame_status(settings: Settings, period: str) -> list[dict] | None:
     return rows or None
 
 
-def _kind(kind: str | None) -> str:
-    """A kind of submission by its title (学校报表…); the code where the registry has none."""
-    return kinds()[kind].title if kind in kinds() else (kind or "?")
 
 
 def _pad(text: str, width: int) -> str:
@@ -72,12 +77,12 @@ def format_status(s: dict) -> str:
     lines = [f"采集状态 {s['period']}", f"  {s['note']}",
              f"  {_pad('报表类型', 26)}{_pad('填报单位', 14)}{_pad('状态', 10)}收到/接收/退回/重复  最新文件"]
     for r in s["submitters"]:
-        lines.append(f"  {_pad(_kind(r['kind']), 26)}{_pad(r['submitter'] or '?', 14)}{_pad(label(COLLECTION_STATE, r['state']), 10)}"
+        lines.append(f"  {_pad(kind_title(r['kind']), 26)}{_pad(r['submitter'] or '?', 14)}{_pad(label(COLLECTION_STATE, r['state']), 10)}"
                      f"{r['received']}/{r['accepted']}/{r['rejected']}/{r['duplicates']}           {r['latest_file']}")
     for f in s["frame"] or []:
-        if f["collection_state"] != "accepted" or not f["is_expected"]:
-            state = label(COLLECTION_STATE, f["collection_state"]) + ("" if f["is_expected"] else "（名录外）")
-            lines.append(f"  {_pad(state, 14)}{_pad(_kind(f['kind']), 26)}{_pad(f['submitter_code'] or '?', 20)}{f['submitter_name'] or ''}")
+        if f["collection_state"] != "accepted" or not f["is_expected"] or f.get("late"):
+            state = label(COLLECTION_STATE, f["collection_state"]) + ("" if f["is_expected"] else "（名录外）") + ("（逾期）" if f.get("late") else "")
+            lines.append(f"  {_pad(state, 14)}{_pad(kind_title(f['kind']), 26)}{_pad(f['submitter_code'] or '?', 20)}{f['submitter_name'] or ''}")
     for u in s["unidentified_files"]:
         lines.append(f"  无法识别的文件：{u['file']}（{label(COLLECTION_STATE, u['status'])}）")
     return "\n".join(lines)

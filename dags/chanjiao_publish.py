@@ -5,6 +5,13 @@ Runs on the publication day of the calendar (`chanjiao/calendar.yaml`: 08:00 on 
 for the previous month; conf `{"period": "YYYY-MM"}` names another. `catchup=True` from the calendar's
 first period, so missed months run, and past months can be backfilled.
 
+A release is stamped with the real clock (manifest `published_at`), also when a run catches up. Only a
+backfill that re-enacts a past calendar day says otherwise: conf `{"period": "YYYY-MM", "published_at":
+"<ISO time with offset>"}` (e.g. the calendar's publication time of that day, as the demo's simulated
+months do) stamps the new version with that time, so `--as-of` finds it as of that day. The manifest
+keeps the real time as `written_at`. A `published_at` in the future, earlier than the previous version's,
+or earlier than the receipt of a file the release is built from fails the `publish` task.
+
 `build` rebuilds the warehouse only if loads or code changed since the last build (skipped otherwise);
 `publish` writes `publications/P/vN/` only if what the release is built from changed (skipped
 otherwise), so a late correction becomes v2 and a re-run writes nothing. In parallel, `watch_deadline`
@@ -30,7 +37,10 @@ CALENDAR = SETTINGS.calendar
     max_active_runs=1,  # months are published in order
     tags=[*TAGS, "release", "monthly"],
     default_args=DEFAULT_ARGS,
-    params={"period": Param(None, **PERIOD_PARAM, description="报告期 YYYY-MM; default: the month before the run")},
+    params={"period": Param(None, **PERIOD_PARAM, description="报告期 YYYY-MM; default: the month before the run"),
+            "published_at": Param(None, type=["null", "string"], format="date-time",
+                                  description="backfill of a past calendar day only: the release's publication time (ISO, with offset); "
+                                              "default: the real clock")},
     doc_md=__doc__,
 )
 def chanjiao_publish():
@@ -56,13 +66,16 @@ def chanjiao_publish():
         return result
 
     @task(outlets=[RELEASE], trigger_rule=TriggerRule.NONE_FAILED, multiple_outputs=False)
-    def publish(period: str) -> dict:
+    def publish(period: str, params=None) -> dict:
+        import datetime as dt
+
         from airflow.sdk.exceptions import AirflowSkipException
 
         from chanjiao import settings as config
         from chanjiao.app.publish import publish
 
-        result = publish(config.load(), period)
+        backfilled = params.get("published_at")
+        result = publish(config.load(), period, dt.datetime.fromisoformat(backfilled) if backfilled else None)
         if result["status"] == "unchanged":
             raise AirflowSkipException(f"{period} {result['version']} is current: nothing to publish")
         return result

@@ -5,12 +5,15 @@ or a browser, and how the suite is spread over xdist workers (see the end of thi
 """
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -101,6 +104,11 @@ os.environ["CHANJIAO_PG_DATABASE"] = f"chanjiao_test_{_checkout}_{os.environ.get
 # schools, so their figures can be checked in every output; tests/publication/test_disclosure.py runs
 # it at the default (3 units), as production does.
 os.environ["CHANJIAO_SMALL_CELL_UNITS"] = "1"
+
+# `--as-of` rebuilds are cached outside the home (CHANJIAO_AS_OF_CACHE, default ~/.cache/chanjiao/as-of):
+# a test run keeps its own, so it neither fills the user's cache nor reuses an earlier run's rebuild.
+os.environ["CHANJIAO_AS_OF_CACHE"] = tempfile.mkdtemp(prefix="chanjiao-as-of-")
+atexit.register(shutil.rmtree, os.environ["CHANJIAO_AS_OF_CACHE"], ignore_errors=True)
 
 # Sequential seconds per test module, from one run on the shared 2-CPU machine (Dec 2026, heavily
 # loaded, so only their ratios mean anything): the units are dealt out heaviest first, so that no long

@@ -1,7 +1,9 @@
 """The reading use cases: `status`, `indicators`, `trace` and `query`."""
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import json
 from pathlib import Path
 
 from chanjiao import ledger, lock, marts, warehouse
@@ -10,7 +12,7 @@ from chanjiao.app.as_of import settings_as_of
 from chanjiao.files import confine, os_error_in, replacing
 from chanjiao.indicators import county_variant_fractions, indicator_values
 from chanjiao.lineage.trace import trace as trace_value
-from chanjiao.publication import tables
+from chanjiao.publication import release, tables
 from chanjiao.settings import Settings
 from ingestion.period import shown
 
@@ -35,16 +37,41 @@ def indicators(settings: Settings, period: str, region: str | None = None, indic
             county_variant_fractions(settings, period, until))
 
 
+def published_in(settings: Settings, indicator: str, region: str, period: str, value: float | None) -> list[dict]:
+    """The release versions of `period` whose indicators.csv holds `indicator` for `region` (the default
+    variant, which releases publish), with what each published and whether it is `value`."""
+    found = []
+    for path in release.versions(settings, period):
+        text = (path / "indicators.csv").read_text(encoding="utf-8-sig")
+        row = next((r for r in csv.DictReader(text.splitlines()) if r["indicator"] == indicator and r["region"] == region), None)
+        if row is None:
+            continue
+        published_at = dt.datetime.fromisoformat(json.loads((path / "manifest.json").read_text(encoding="utf-8"))["published_at"])
+        try:
+            matches = None if row["value"] in ("", "x") or value is None else float(row["value"]) == value
+        except ValueError:
+            matches = None
+        found.append({"version": path.name, "published_at": shown(published_at), "path": str(path / "indicators.csv"),
+                      "value": row["value"], "numerator": row["numerator"], "denominator": row["denominator"], "status": row["status"],
+                      "matches": matches})
+    return found
+
+
 def trace(settings: Settings, indicator: str, region: str, period: str, as_of: dt.datetime | None = None,
           compare_to: str | None = None) -> dict:
-    """One value's lineage; `as_of`: in the warehouse rebuilt from the loads the release current then names."""
-    shown_as_of = None
+    """One value's lineage; `as_of`: in the warehouse rebuilt from the loads the release current then names
+    (outside the home, reused once rebuilt); the originals, the purge log and the releases are the live home's."""
+    shown_as_of, source = None, settings
     if as_of is not None:
-        settings, rebuilt = settings_as_of(settings, period, as_of)
-        shown_as_of = {"time": as_of.isoformat(), "version": rebuilt["version"], "published_at": rebuilt["published_at"]}
-    result = trace_value(settings, indicator, region, period, compare_to=compare_to)
+        source, rebuilt = settings_as_of(settings, period, as_of)
+        shown_as_of = {"time": shown(as_of), "version": rebuilt["version"], "published_at": shown(dt.datetime.fromisoformat(rebuilt["published_at"])),
+                       "cached": rebuilt.get("cached", False), "rebuild": rebuilt["home"]}
+    result = trace_value(source, indicator, region, period, compare_to=compare_to, live=settings)
+    result["published_in"] = published_in(settings, indicator, region, period, result["value"])
     if shown_as_of:
         result["as_of"] = shown_as_of
+        for p in result["published_in"]:
+            p["traced"] = p["version"] == shown_as_of["version"]
     return result
 
 

@@ -1,5 +1,7 @@
 """Run the demo: three months of 鹤壁市 through the three Airflow DAGs (`airflow dags test`, SQLite
 metadata DB under $CHANJIAO_HOME), then a late correction of the first month, which publishes its v2.
+The months are in the past: each publish run is a backfill of its calendar day, so its release carries
+that day's publication time (conf `published_at`), and `--as-of` answers as of the demo's days.
 
 Each month's three runs share one Airflow process (chanjiao.demo.airflow_runner): under load, starting
 Airflow and importing GX cost as much as the work itself."""
@@ -17,7 +19,7 @@ import time
 from pathlib import Path
 
 from chanjiao.app import home as home_use_cases
-from chanjiao.app.read import indicators, status
+from chanjiao.app.read import indicators, query, status
 from chanjiao.demo.airflow_runner import MARKER
 from chanjiao.demo.generate import CITY, LATE_PERIOD, PERIOD, PERIODS, generate, generate_late_correction
 from chanjiao.indicators import format_table
@@ -106,17 +108,28 @@ def run_dag(settings: Settings, dag_id: str, run_date: str, period: str | None =
     return run_dags(settings, [step(dag_id, run_date, period)])[0]
 
 
-def step(dag_id: str, run_date: str, period: str | None = None) -> dict:
-    return {"dag_id": dag_id, "logical_date": run_date, **({"conf": {"period": period}} if period else {})}
+def step(dag_id: str, run_date: str, period: str | None = None, **conf: str) -> dict:
+    conf = {**({"period": period} if period else {}), **conf}
+    return {"dag_id": dag_id, "logical_date": run_date, **({"conf": conf} if conf else {})}
+
+
+def backfilled_publish(run_date: str, period: str) -> dict:
+    """A publish run that re-enacts a past calendar day: its release carries the run's logical date as its
+    publication time (conf published_at, see dags/chanjiao_publish.py), not the real clock, so `--as-of`
+    answers as of the demo's simulated days. On a machine whose clock has not reached that day, the real
+    clock (publish refuses a publication time in the future)."""
+    if dt.datetime.fromisoformat(run_date) > dt.datetime.now(dt.UTC):
+        return step("chanjiao_publish", run_date, period)
+    return step("chanjiao_publish", run_date, period, published_at=run_date)
 
 
 def month_cycle(settings: Settings, period: str) -> list[dict]:
     """A month as production runs it: submissions are ingested, the warehouse built (the asset event
-    schedules it), the release published on the calendar's publication day."""
+    schedules it), the release published on the calendar's publication day (and stamped with it)."""
     release_at = settings.calendar.scheduled_at(period)
     collected_at = (release_at - dt.timedelta(days=1)).replace(hour=18, minute=0).isoformat()  # after the collection deadline
     return [step("chanjiao_ingest", collected_at, period), step("chanjiao_build", collected_at),
-            step("chanjiao_publish", release_at.isoformat(), period)]
+            backfilled_publish(release_at.isoformat(), period)]
 
 
 def _city_values(settings: Settings, period: str, version: str, indicator: str = "dual_teacher_ratio") -> dict[str, str]:
@@ -147,19 +160,31 @@ def run_demo(settings: Settings, json_output: bool = False, verbose: bool = Fals
         late = generate_late_correction(settings.landing, LATE_PERIOD)
         log.info("late correction for %s: %s", LATE_PERIOD, late.name)
         runs += run_dags(settings, [step("chanjiao_ingest", LATE_INGEST_AT), step("chanjiao_build", LATE_INGEST_AT),
-                                    step("chanjiao_publish", LATE_INGEST_AT, LATE_PERIOD)], log_to)
+                                    backfilled_publish(LATE_INGEST_AT, LATE_PERIOD)], log_to)
     seconds = round(time.monotonic() - started, 1)
 
-    # The headline month fills the sheets behind these two headline indicators; apprentices, graduates and
-    # enterprise returns are left empty, so the other indicators would show zeros that mean nothing.
+    # The headline indicators (the catalogue's is_headline) of the city and its counties, every one with data
+    headline = {code for (code,) in query(settings, "select indicator_code from marts.dim_indicator where is_headline")[1]}
     values, fractions = indicators(settings, PERIOD)
-    rows = [r for r in values if regions.city_of(r["region"]) == CITY and r["indicator"] in ("dual_teacher_ratio", "above_scale_participation_rate")]
-    received = status(settings, PERIOD)["submitters"]
+    rows = [r for r in values if regions.city_of(r["region"]) == CITY and r["indicator"] in headline]
+    collection = status(settings, PERIOD)
+    received = collection["submitters"]
     summary = (f"收到 {sum(r['received'] for r in received)} 个文件：{sum(r['accepted'] for r in received)} 个入库，"
                f"{sum(r['rejected'] for r in received)} 个退回（原因见 {settings.quarantine / PERIOD}），"
                f"{sum(r['duplicates'] for r in received)} 个重复")
+    expected = [f for f in collection["frame"] or [] if f["is_expected"]]
+    missing = "、".join(f["submitter_name"] or f["submitter_code"] for f in expected if f["collection_state"] == "missing") or "无"
+    late_ones = "、".join(f["submitter_name"] or f["submitter_code"] for f in expected if f["late"]) or "无"
+    deadline = dt.datetime.fromisoformat(collection["collection_deadline"]) - dt.timedelta(microseconds=1)
+    frame = (f"填报单位名录：应报 {len(expected)}，已接收 {sum(f['collection_state'] == 'accepted' for f in expected)}；"
+             f"未报：{missing}；逾期报送（截止 {deadline:%Y-%m-%d} 24:00）：{late_ones}")
     releases = {p: [v.name for v in versions(settings, p)] for p in PERIODS}
-    released = "，".join(f"{p} {'/'.join(v)}" for p, v in releases.items())
+
+    def stamped(period: str, version: str) -> str:  # the publication time the manifest carries
+        manifest = json.loads((settings.publications / period / version / "manifest.json").read_text(encoding="utf-8"))
+        return f"{version}（{dt.datetime.fromisoformat(manifest['published_at']).astimezone(settings.calendar.tz):%m-%d %H:%M}）"
+
+    released = "，".join(f"{p} {'/'.join(stamped(p, v) for v in vs)}" for p, vs in releases.items())
     revision = ""
     if len(releases[LATE_PERIOD]) >= 2:
         before, after = (_city_values(settings, LATE_PERIOD, v) for v in releases[LATE_PERIOD][-2:])
@@ -169,7 +194,7 @@ def run_demo(settings: Settings, json_output: bool = False, verbose: bool = Fals
 
         revision = (f"\n迟报更正：{late.name} → {LATE_PERIOD} {releases[LATE_PERIOD][-1]}；双师型教师占比 浚县(410621) "
                     f"{shown(before.get('410621'))} → {shown(after.get('410621'))}，鹤壁市 {shown(before.get(CITY))} → {shown(after.get(CITY))}")
-    table = (f"鹤壁市 {PERIOD} 产教融合核心指标\n{summary}\n发布（{settings.publications}）：{released}{revision}\n"
+    table = (f"鹤壁市 {PERIOD} 产教融合核心指标\n{summary}\n{frame}\n发布（{settings.publications}）：{released}{revision}\n"
              f"三个月经 Airflow（chanjiao_ingest → chanjiao_build → chanjiao_publish）运行，用时 {seconds:.0f} 秒\n\n" + format_table(rows, fractions))
     log.info("demo: %d DAG runs in %.1f s", len(runs), seconds)
     return {"indicators": rows, "table": table, "releases": releases, "seconds": seconds, "runs": runs}

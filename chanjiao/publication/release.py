@@ -31,7 +31,7 @@ from chanjiao.publication.sdmx import write_sdmx_csv
 from chanjiao.publication.xlsx import write_workbook
 from chanjiao.settings import Settings
 from chanjiao.version import code_version
-from ingestion.period import TIMEZONE
+from ingestion.period import TIMEZONE, shown
 
 log = logging.getLogger(__name__)
 
@@ -78,10 +78,39 @@ def _current(settings: Settings, period: str, fingerprint: str) -> Path | None:
     return None
 
 
-def publish(settings: Settings, period: str) -> dict:
+class PublishedAtRefused(ValueError):
+    """A publication time given for a backfill that the release's history cannot have."""
+
+
+def _published_at(given: dt.datetime | None, previous: Path | None, content: Content) -> dt.datetime:
+    """When the new version counts as published: now, or `given` — the publication time of a past calendar
+    day that a backfill publishes for (the publish DAG's conf `published_at`; the demo's simulated months).
+    `--as-of` picks versions by this time, so `given` may not lie in the future, before the previous
+    version's, or before the receipt of a file the release is built from."""
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    if given is None:
+        return now
+    if given.tzinfo is None:
+        raise PublishedAtRefused(f"published_at {given.isoformat()} has no time zone offset")
+    given = given.astimezone(dt.UTC).replace(microsecond=0)
+    if given > now:
+        raise PublishedAtRefused(f"published_at {given.isoformat()} lies in the future (now {now.isoformat()}): only a past calendar day can be backfilled")
+    if previous is not None:
+        before = dt.datetime.fromisoformat(json.loads((previous / "manifest.json").read_text(encoding="utf-8"))["published_at"])
+        if given < before:
+            raise PublishedAtRefused(f"published_at {given.isoformat()} is earlier than {previous.name}'s ({before.isoformat()}): "
+                                     "versions are published in order")
+    received = max((l["received_at"] for l in content.loads), default=None)
+    if received is not None and given < received:
+        raise PublishedAtRefused(f"published_at {given.isoformat()} is earlier than the receipt of a file the release is built from "
+                                 f"({received.astimezone(dt.UTC).isoformat()})")
+    return given
+
+
+def publish(settings: Settings, period: str, published_at: dt.datetime | None = None) -> dict:
     """A new version of `period` if what it is built from changed. The caller (chanjiao.app) holds the
     publish lock, so a retry racing the original finds the first's version, and the writer lock, which
-    the dbt documentation site needs."""
+    the dbt documentation site needs. `published_at`: see _published_at (default: now)."""
     content = read_content(settings, period)
     inputs, fingerprint = inputs_fingerprint(content)
     if current := _current(settings, period, fingerprint):
@@ -90,6 +119,7 @@ def publish(settings: Settings, period: str) -> dict:
     numbered = _numbered(settings, period)
     existing = versions(settings, period)
     previous = existing[-1] if existing else None
+    published_at = _published_at(published_at, previous, content)
     # Past every name taken, published or not: the rename must not fail on, nor a reader confuse the
     # release with, a stray folder. The stray stays as it is, for a person to look at.
     if stray := [p.name for p in numbered if p not in existing]:
@@ -105,7 +135,7 @@ def publish(settings: Settings, period: str) -> dict:
     for folder in (settings.publications, tmp.parent):
         chmod_quietly(folder, parent_mode)
     try:
-        revised = _write_files(settings, tmp, content, version, previous, fingerprint, inputs)
+        revised = _write_files(settings, tmp, content, version, previous, fingerprint, inputs, published_at)
         seal(tmp, dir_mode, file_mode)  # readable as settings say, and read-only: a version never changes
         os.rename(tmp, final)  # atomic: the version appears whole or not at all; fails rather than replace one
     except BaseException:
@@ -113,13 +143,12 @@ def publish(settings: Settings, period: str) -> dict:
         shutil.rmtree(tmp, ignore_errors=True)  # a failed attempt leaves nothing a reader could mistake for a release
         raise
     log.info("published %s %s (%d values, %d revisions) to %s", period, version, len(content.values), len(revised), final)
-    return {"status": "published", "period": period, "version": version, "path": str(final),
+    return {"status": "published", "period": period, "version": version, "path": str(final), "published_at": shown(published_at),
             "revisions": len(revised) if previous else None, "revisions_against": previous.name if previous else None}
 
 
 def _write_files(settings: Settings, tmp: Path, content: Content, version: str, previous: Path | None,
-                 fingerprint: str, inputs: dict) -> list[dict]:
-    published_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
+                 fingerprint: str, inputs: dict, published_at: dt.datetime) -> list[dict]:
     indicators, targets = indicator_rows(content.values), target_rows(content.values)
     changes = revisions(previous, indicators, targets) if previous else []
     write_csv(tmp / "indicators.csv", INDICATOR_COLUMNS, indicators)
@@ -134,14 +163,17 @@ def _write_files(settings: Settings, tmp: Path, content: Content, version: str, 
     manifest = {
         "period": content.period,
         "version": version,
-        "published_at": published_at.isoformat(),
+        # times as people read them (interface.md: shown in Asia/Shanghai), with their offset: the same instants
+        "published_at": shown(published_at),
+        # when the files were really written: published_at unless a backfill gave a past calendar day
+        "written_at": shown(dt.datetime.now(dt.UTC).replace(microsecond=0)),
         "code_version": inputs["code_version"],
         "inputs_fingerprint": fingerprint,
         "revisions_against": previous.name if previous else None,
         "files": {p.relative_to(tmp).as_posix(): _sha256(p) for p in sorted(tmp.rglob("*")) if p.is_file()},
         "loads": [
             {"load_id": l["load_id"], "sha256": l["sha256"], "file": l["file_name"], "kind": l["kind"],
-             "submitter": l["submitter"], "period": l["period"], "received_at": l["received_at"].isoformat(),
+             "submitter": l["submitter"], "period": l["period"], "received_at": shown(l["received_at"]),
              "checks": json.loads(l["validation"] or "[]")}
             for l in content.loads
         ],

@@ -6,24 +6,37 @@ not from the warehouse."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import os
 import sqlite3
 import subprocess
 import time
+from pathlib import Path
+from types import SimpleNamespace
 
 import duckdb
 import pytest
 from python_calamine import CalamineWorkbook
 
-from chanjiao.demo.generate import LATE_DUAL, LATE_PERIOD, PERIOD, PERIODS
-from chanjiao.demo.run import DEMO_PII_KEY, run_dag
+from chanjiao.demo.generate import CITY, COUNTIES, LATE_DUAL, LATE_PERIOD, OVERDUE_SCHOOL, PERIOD, PERIODS, missing_firm
+from chanjiao.demo.run import DEMO_PII_KEY, LATE_INGEST_AT, run_dag
+from chanjiao.publication.release import PublishedAtRefused, _published_at, versions
 from chanjiao.settings import Settings
 from tests.conftest import CLI
 
 pytestmark = [pytest.mark.airflow, pytest.mark.dbt]
 
 DAG_IDS = ("chanjiao_ingest", "chanjiao_build", "chanjiao_publish")
+
+
+INDICATOR_SEED = Path(__file__).parents[2] / "dbt_project" / "seeds" / "indicators.csv"
+
+
+def headline_indicators() -> set[str]:
+    """The catalogue's headline indicators (is_headline), read from the seed, not from the warehouse."""
+    with INDICATOR_SEED.open(encoding="utf-8") as fh:
+        return {r["indicator_code"] for r in csv.DictReader(fh) if r["is_headline"].strip().lower() == "true"}
 
 
 def dual_ratio_from_originals(home, manifest, region_prefix: str = "") -> tuple[int, int]:
@@ -54,6 +67,14 @@ def published(home, period, version, indicator="dual_teacher_ratio") -> dict[str
         return {r["region"]: r for r in csv.DictReader(fh) if r["indicator"] == indicator}
 
 
+def cli(demo, *args: str) -> subprocess.CompletedProcess:
+    """A command on the demo's home, with the demo's key (as its user would have it)."""
+    env = {**os.environ, "CHANJIAO_HOME": str(demo["home"]), "CHANJIAO_PII_KEY": DEMO_PII_KEY, "CHANJIAO_AS_OF_CACHE": str(demo["as_of_cache"])}
+    result = subprocess.run([str(CLI), *args], env=env, capture_output=True, text=True, timeout=1200)
+    assert result.returncode == 0, result.stderr[-4000:]
+    return result
+
+
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     home = tmp_path_factory.mktemp("demo")
@@ -65,7 +86,8 @@ def demo(tmp_path_factory):
     seconds = time.monotonic() - started
     assert result.returncode == 0, result.stderr[-4000:]
     print(f"chanjiao demo: {seconds:.0f} s wall time")
-    return {"home": home, "rows": json.loads(result.stdout), "stderr": result.stderr, "seconds": seconds}
+    return {"home": home, "rows": json.loads(result.stdout), "stderr": result.stderr, "seconds": seconds,
+            "as_of_cache": tmp_path_factory.mktemp("as-of")}
 
 
 def test_every_dag_run_succeeded_in_airflow(demo):
@@ -136,3 +158,73 @@ def test_the_demo_is_quiet_and_keeps_the_full_log_in_the_home(demo):
     assert "Traceback" not in demo["stderr"] and not any(line.startswith(("[20", "{")) for line in lines)  # no Airflow log line
     log = (demo["home"] / "demo.log").read_text(encoding="utf-8", errors="replace")
     assert "chanjiao_publish" in log and "dbt build" in log
+
+
+def test_every_headline_indicator_of_the_city_and_its_counties_has_a_value(demo):
+    """Every sheet and kind is filled: no headline indicator reads 0 for want of data, or 无法计算."""
+    headline = headline_indicators()
+    assert len(headline) >= 4
+    for region in (CITY, *COUNTIES):
+        values = {r["indicator"]: r for r in demo["rows"] if r["region"] == region and r["period"] == PERIOD}
+        assert headline <= set(values), (region, sorted(headline - set(values)))
+        for code in sorted(headline):
+            assert values[code]["status"] == "ok" and values[code]["value"] is not None, (region, code, values[code]["status"])
+            assert values[code]["numerator"] > 0, (region, code)
+
+
+def test_status_shows_one_missing_and_one_late_expected_submitter(demo):
+    status = json.loads(cli(demo, "status", "--period", PERIOD, "--json").stdout)
+    expected = [f for f in status["frame"] if f["is_expected"]]
+    assert {f["kind"] for f in expected} >= {"school_workbook", "enterprise_return", "above_scale_register", "certified_enterprises", "carriers"}
+    assert [f["submitter_code"] for f in expected if f["collection_state"] == "missing"] == [missing_firm()["uscc"]]
+    assert [f["submitter_code"] for f in expected if f["late"]] == [OVERDUE_SCHOOL]
+    deadline = Settings(home=demo["home"], pii_key=None).calendar.collection_deadline(PERIOD)
+    assert dt.datetime.fromisoformat(status["collection_deadline"]) == deadline
+    late = next(r for r in status["submitters"] if r["submitter"] == OVERDUE_SCHOOL)
+    assert late["state"] == "accepted" and dt.datetime.fromisoformat(late["first_received_at"]) > deadline
+    # the school whose first attempt was rejected sent its correction in time: not late
+    assert not next(r for r in status["submitters"] if r["submitter"] == "4141060009")["late"]
+
+
+def test_releases_carry_the_calendars_publication_times(demo):
+    calendar = Settings(home=demo["home"], pii_key=None).calendar
+    for period in PERIODS:
+        stamped = manifest(demo["home"], period, "v1")
+        assert dt.datetime.fromisoformat(stamped["published_at"]) == calendar.scheduled_at(period), period
+        assert dt.datetime.fromisoformat(stamped["written_at"]) > calendar.scheduled_at(period)  # the real clock, kept beside it
+    assert dt.datetime.fromisoformat(manifest(demo["home"], LATE_PERIOD, "v2")["published_at"]) == dt.datetime.fromisoformat(LATE_INGEST_AT)
+
+
+def test_a_backfilled_publication_time_that_history_cannot_have_is_refused(demo):
+    """Production stamps the real clock; a backfill's published_at must fit the release's history."""
+    settings = Settings(home=demo["home"], pii_key=None)
+    first, latest = versions(settings, LATE_PERIOD)  # v1 published 2026-09-05 08:00, v2 2026-11-10 10:15
+    content = SimpleNamespace(loads=[{"received_at": dt.datetime.fromisoformat("2026-11-10T10:00:00+08:00")}])  # the late correction
+    tz = settings.calendar.tz
+    for given, previous, reason in ((dt.datetime.now(tz) + dt.timedelta(days=1), latest, "in the future"),
+                                    (dt.datetime(2026, 11, 10, 10, 14, tzinfo=tz), latest, "earlier than v2's"),
+                                    (dt.datetime(2026, 11, 10, 9, 59, tzinfo=tz), first, "before a file it is built from was received"),
+                                    (dt.datetime(2026, 11, 11, 8, 0), latest, "without a time zone")):
+        with pytest.raises(PublishedAtRefused):
+            _published_at(given, previous, content)
+            pytest.fail(f"published_at {given} accepted, {reason}")
+    assert _published_at(dt.datetime(2026, 11, 11, 8, 0, tzinfo=tz), latest, content) == dt.datetime(2026, 11, 11, 0, 0, tzinfo=dt.UTC)
+    assert abs(_published_at(None, latest, content) - dt.datetime.now(dt.UTC)) < dt.timedelta(minutes=1)
+
+
+def test_as_of_the_publication_day_gives_the_versions_current_then(demo):
+    """interface.md's `--as-of 2026-11-05`: 2026-10 v1 (published that morning), and 2026-08 v1, not the v2 of 11-10."""
+    for period in (LATE_PERIOD, PERIOD):
+        rebuilt = json.loads(cli(demo, "publish", "--period", period, "--as-of", "2026-11-05", "--json").stdout)
+        assert rebuilt["version"] == "v1" and rebuilt["identical"] == {"indicators.csv": True}, rebuilt
+    then = json.loads(cli(demo, "trace", "--indicator", "dual_teacher_ratio", "--region", "410621", "--period", LATE_PERIOD,
+                          "--as-of", "2026-11-05", "--json").stdout)
+    now = json.loads(cli(demo, "trace", "--indicator", "dual_teacher_ratio", "--region", "410621", "--period", LATE_PERIOD, "--json").stdout)
+    assert then["as_of"]["version"] == "v1"
+    assert (then["numerator"] + LATE_DUAL, then["denominator"]) == (now["numerator"], now["denominator"])
+
+
+def test_the_terminal_output_stays_short(demo):
+    """The steps on stderr, then (without --json) the table on stdout: 8 lines of summary and header, one
+    line per row that --json prints. Together under 60 lines: a screen."""
+    assert len(demo["stderr"].splitlines()) + 8 + len(demo["rows"]) < 60, len(demo["rows"])
