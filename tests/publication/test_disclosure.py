@@ -189,3 +189,18 @@ def test_the_bulletin_has_no_accessibility_violation(release, browser_page):
     results = Axe().run(browser_page, options={"resultTypes": ["violations"],
                                                "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa", "best-practice"]}})
     assert results.violations_count == 0, results.generate_report()
+
+
+@pytest.mark.browser
+def test_the_bulletin_prints_on_a4_without_overflow(release, browser_page, tmp_path):
+    """Printed (A4, 15 mm margins: 180 mm ≈ 680 CSS px of line), nothing is wider than the page, and the PDF has
+    pages for the whole bulletin."""
+    page = browser_page
+    page.goto((release["version"] / "bulletin.html").as_uri())
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 680, "height": 960})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 680
+    pdf = tmp_path / "bulletin.pdf"
+    page.pdf(path=str(pdf), format="A4", prefer_css_page_size=True)
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF") and data.count(b"/Type /Page\n") + data.count(b"/Type /Page>>") + data.count(b"/Type/Page") >= 2
