@@ -103,7 +103,7 @@ def _stage(settings: Settings, scratch: Path, loads: list[dict]) -> list[tuple[s
     reads the receipt time from there), grouped into batches of one period in order of receipt."""
     incoming = scratch / "incoming"
     batches = []
-    ordered = sorted(loads, key=lambda l: (l["received_at"], l["sha256"]))
+    ordered = sorted(loads, key=lambda l: (dt.datetime.fromisoformat(l["received_at"]), l["sha256"]))  # instants: offsets differ
     for n, (period, group) in enumerate(groupby(ordered, key=lambda l: l["period"])):
         paths = []
         for i, load in enumerate(group):

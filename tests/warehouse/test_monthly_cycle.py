@@ -224,7 +224,9 @@ def test_trace_lists_the_rows_behind_a_value(month):
     assert {l["file"] for l in t["loads"]} == {"a_revised.xlsx", "b.xlsx"}
     assert all(c["success"] for l in t["loads"] for c in l["validation"] if c["severity"] == "error")
     human = run_cli(month["home"], "trace", "--indicator", "dual_teacher_ratio", "--region", "410622", "--period", PERIOD)
-    assert "a_revised.xlsx [教师名册] 第2行" in human.stdout
+    # the text groups the rows under their file, with the file's subtotal and the rows as ranges
+    assert "] a_revised.xlsx" in human.stdout and "小计：分子 30，分母 40" in human.stdout
+    assert "工作表 教师名册  分子行（30）：第 2–31 行" in human.stdout and "合计：分子 33，与指标值一致；分母 50，与指标值一致" in human.stdout
 
 
 def test_query_is_read_only_and_cannot_reach_files(month):
