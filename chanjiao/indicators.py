@@ -199,7 +199,7 @@ def format_table(rows: list[dict], variants: dict | None = None) -> str:
     city_targets = {(r["indicator"], r["region"], r["period"]): r["targets"] for r in rows if r["region_level"] == "city"}
     series = len({r["period"] for r in rows}) > 1
     lines = [_pad("指标", 30) + _pad("地区", 26) + (_pad("统计期", 9) if series else "") + _pad("值", 10, True) + "  "
-             + _pad("分子/分母", 14) + _pad("状态", 22) + _pad("已受理/应报", 10) + "目标"]
+             + _pad("分子/分母", 14) + _pad("状态", 22) + _pad("已受理/应报", 12) + "目标"]
     for r in rows:
         value = "—" if r["value"] is None else f"{r['value']:.2f}{r['unit']}"
         # counts and sums have no denominator: the value is the numerator
@@ -213,5 +213,5 @@ def format_table(rows: list[dict], variants: dict | None = None) -> str:
             target = ""
         lines.append(_pad(r["indicator_name"], 30) + _pad(f"{r['region_name']}({r['region']})", 26)
                      + (_pad(r["period"], 9) if series else "") + _pad(value, 10, True)
-                     + "  " + _pad(fraction, 14) + _pad(_state(r), 22) + _pad(_coverage(r), 10) + target)
+                     + "  " + _pad(fraction, 14) + _pad(_state(r), 22) + _pad(_coverage(r), 12) + target)
     return "\n".join(lines)
