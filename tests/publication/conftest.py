@@ -54,23 +54,32 @@ def _has_cjk_font() -> bool:
     return "Noto Sans CJK SC" in fonts.stdout
 
 
-@pytest.fixture(scope="session")
-def chromium() -> str:
-    """Debian's Chromium and CJK fonts, installed where missing. Under CI=true not getting them fails the run."""
+def _system_packages(packages: list[str], ready, missing: str, needed_for: str, recommends: bool = True) -> None:
+    """Install Debian `packages` unless `ready()`; under CI=true not getting them fails the run, else skips.
+    apt waits for dpkg's lock: another test run on the machine may be installing its own packages."""
     problem = None
-    if not (os.path.exists(CHROMIUM) and shutil.which("fc-list") and _has_cjk_font()):
+    if not ready():
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        for cmd in (["apt-get", "update", "-q"], ["apt-get", "install", "-y", "-q", "chromium", "fonts-noto-cjk"]):
+        wait = ["-o", "DPkg::Lock::Timeout=600"]
+        for cmd in (["apt-get", "update", "-q", *wait], ["apt-get", "install", "-y", "-q", *wait,
+                                                             *([] if recommends else ["--no-install-recommends"]), *packages]):
             done = subprocess.run(cmd, env=env, capture_output=True, text=True)
             if done.returncode != 0:
                 problem = f"{' '.join(cmd)} failed: {done.stderr[-500:]}"
                 break
-    if problem is None and not (os.path.exists(CHROMIUM) and _has_cjk_font()):
-        problem = f"{CHROMIUM} or the Noto Sans CJK SC font is still missing after apt-get install"
+    if problem is None and not ready():
+        problem = f"{missing} still missing after apt-get install"
     if problem:
         if os.environ.get("CI") == "true":
-            pytest.fail(problem + " — CI must open the bulletin in a browser")
+            pytest.fail(f"{problem} — CI must {needed_for}")
         pytest.skip(problem)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Debian's Chromium and CJK fonts, installed where missing. Under CI=true not getting them fails the run."""
+    _system_packages(["chromium", "fonts-noto-cjk"], lambda: os.path.exists(CHROMIUM) and shutil.which("fc-list") and _has_cjk_font(),
+                     f"{CHROMIUM} or the Noto Sans CJK SC font is", "open the bulletin in a browser")
     return CHROMIUM
 
 
@@ -78,23 +87,8 @@ def chromium() -> str:
 def soffice() -> str:
     """Debian's LibreOffice Calc without a GUI (what a bureau's office suite reads a workbook with), installed
     where missing. Under CI=true not getting it fails the run."""
-    problem = None
-    if not os.path.exists(SOFFICE):
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        # another test run on the machine may be installing its own packages: wait for dpkg's lock
-        wait = ["-o", "DPkg::Lock::Timeout=600"]
-        for cmd in (["apt-get", "update", "-q", *wait],
-                    ["apt-get", "install", "-y", "-q", *wait, "--no-install-recommends", "libreoffice-calc-nogui"]):
-            done = subprocess.run(cmd, env=env, capture_output=True, text=True)
-            if done.returncode != 0:
-                problem = f"{' '.join(cmd)} failed: {done.stderr[-500:]}"
-                break
-    if problem is None and not os.path.exists(SOFFICE):
-        problem = f"{SOFFICE} is still missing after apt-get install"
-    if problem:
-        if os.environ.get("CI") == "true":
-            pytest.fail(problem + " — CI must open the workbooks in LibreOffice")
-        pytest.skip(problem)
+    _system_packages(["libreoffice-calc-nogui"], lambda: os.path.exists(SOFFICE), f"{SOFFICE} is", "open the workbooks in LibreOffice",
+                     recommends=False)
     return SOFFICE
 
 
